@@ -1,0 +1,158 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import type { Config } from './config';
+import { Database, openDatabase } from './db/database';
+import { applyMigrations } from './db/migrations';
+import { RequestContext, createRequestContext } from './graphql/context';
+import { createErrorFormatter } from './graphql/error-masking';
+import { onboardingSchema } from './graphql/schema';
+import { documentDownloadHandler } from './http/document-downloads';
+import { Logger, createLogger } from './logger';
+import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
+import { DatabaseDocumentStorage } from './modules/documents/document.storage';
+import { Services, createServices } from './services';
+import { deriveKeys, loadOrCreateDevelopmentKey } from './shared/keys';
+
+/** Seams tests and embedders may replace; production uses the defaults. */
+export interface AppOptions {
+  clock?: () => Date;
+  contactDelivery?: ContactDelivery;
+  logger?: Logger;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly database: Database;
+  readonly services: Services;
+  readonly logger: Logger;
+  readonly httpServer: http.Server;
+  /** Starts listening; port 0 picks a free one. Resolves to the server's base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops taking requests, lets running ones finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? (() => new Date());
+  const masterKey =
+    config.masterKey ??
+    loadOrCreateDevelopmentKey(config.dataDir, (file) =>
+      logger.warn({ file }, 'DATA_ENCRYPTION_KEY is not set: generated a development key. Set DATA_ENCRYPTION_KEY in production.'),
+    );
+
+  const database = await openDatabase(config.database);
+  try {
+    const session = await database.openSession();
+    try {
+      await applyMigrations(session, undefined, (message) => logger.info(message));
+    } finally {
+      await session.close();
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const services = createServices({
+    prisma: database.prisma,
+    keys: deriveKeys(masterKey),
+    policy: config.requirementPolicy,
+    clock,
+    contactDelivery: options.contactDelivery ?? contactDeliveryFor(config),
+    documentStorage: new DatabaseDocumentStorage(database.prisma),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<RequestContext>({
+    schema: onboardingSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: config.exposeErrorDetails,
+    formatError: createErrorFormatter(logger, config.exposeErrorDetails),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.environment === 'production' && !config.introspection
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/ready', async (_req, res) => {
+    try {
+      await database.prisma.$queryRaw`SELECT 1`;
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.get('/documents/:id/content', documentDownloadHandler(services, logger));
+  app.use(
+    '/graphql',
+    cors(),
+    express.json({ limit: config.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
+        const baseUrl = config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+        return createRequestContext(services, database.prisma, baseUrl, requestId);
+      },
+    }),
+  );
+  // Malformed JSON or an oversized body: a plain 4xx, never a stack trace.
+  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error }, 'unexpected HTTP error');
+    res.status(status).json({
+      errors: [{ message: status === 413 ? 'Request body too large' : status === 500 ? 'Internal server error' : 'Bad request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+    });
+  });
+
+  let stopped = false;
+  return {
+    config,
+    database,
+    services,
+    logger,
+    httpServer,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve(`http://${shownHost}:${address.port}`);
+        });
+      });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await apollo.stop();
+      if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+      await database.close();
+    },
+  };
+}
+
+function contactDeliveryFor(config: Config): ContactDelivery {
+  const delivery = config.contactDelivery;
+  switch (delivery.kind) {
+    case 'log':
+      return new LogContactDelivery();
+    case 'webhook':
+      return new WebhookContactDelivery(delivery.url, delivery.secret, delivery.timeoutMs);
+  }
+}

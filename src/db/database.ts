@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Client as PgClient } from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { DatabaseConfig } from '../config';
+import { PrismaClient } from '../generated/prisma/client';
+import type { SqlSession } from './migrations';
+
+/**
+ * The one database handle of an app: a Prisma client over PostgreSQL (pg pool) or embedded
+ * PGlite, plus a way to open a raw SQL session for migrations and advisory locks.
+ */
+export interface Database {
+  readonly kind: DatabaseConfig['kind'];
+  readonly prisma: PrismaClient;
+  /** A dedicated session (its own connection on PostgreSQL) for migrations. */
+  openSession(): Promise<SqlSession & { close(): Promise<void> }>;
+  /** Called with every SQL statement Prisma sends; for the statement-count test and debugging. */
+  onStatement(listener: (sql: string) => void): () => void;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config) : openPglite(config);
+}
+
+function withStatementListeners(prisma: PrismaClient) {
+  const listeners = new Set<(sql: string) => void>();
+  prisma.$on('query' as never, (event: { query: string }) => {
+    for (const listener of listeners) listener(event.query);
+  });
+  return (listener: (sql: string) => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+}
+
+const prismaLog = [{ emit: 'event', level: 'query' }] as const;
+
+async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
+  const adapter = new PrismaPg({ connectionString: config.url, max: config.poolSize });
+  const prisma = new PrismaClient({ adapter, log: [...prismaLog] });
+  return {
+    kind: 'postgres',
+    prisma,
+    async openSession() {
+      const client = new PgClient({ connectionString: config.url });
+      await client.connect();
+      return {
+        query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+        exec: async (script) => void (await client.query(script)),
+        close: () => client.end(),
+      };
+    },
+    onStatement: withStatementListeners(prisma),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const pglite = config.dataDir ? new PGlite(config.dataDir) : new PGlite();
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: [...prismaLog] });
+  return {
+    kind: 'pglite',
+    prisma,
+    async openSession() {
+      return {
+        query: async (sql, params) => (await pglite.query(sql, params as unknown[])).rows as Record<string, unknown>[],
+        exec: async (script) => void (await pglite.exec(script)),
+        close: async () => undefined,
+      };
+    },
+    onStatement: withStatementListeners(prisma),
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

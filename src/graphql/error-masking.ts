@@ -1,0 +1,48 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from '../logger';
+import { ContactDeliveryError } from '../modules/contacts/contact-delivery';
+
+/** Codes of errors caused by the request itself; their messages are safe and useful to show. */
+const CLIENT_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * The one place server-side failures become GraphQL errors. Domain failures never get here (they
+ * are union members); what does is a malformed operation, shown as is, or a failure of the server,
+ * logged once and masked so no stack trace, SQL or driver message reaches a client outside development.
+ */
+export function createErrorFormatter(logger: Logger, exposeDetails: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const original = unwrapResolverError(error);
+    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
+      return withoutStacktrace(formatted, exposeDetails);
+    }
+    if (original instanceof ContactDeliveryError) {
+      logger.error({ err: original, path: formatted.path }, 'contact verification code delivery failed');
+      return {
+        message: 'The verification code could not be delivered. Try again later.',
+        path: formatted.path,
+        extensions: { code: 'CONTACT_DELIVERY_FAILED' },
+      };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
+    if (exposeDetails) return formatted;
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+function withoutStacktrace(formatted: GraphQLFormattedError, exposeDetails: boolean): GraphQLFormattedError {
+  if (exposeDetails || !formatted.extensions?.stacktrace) return formatted;
+  const { stacktrace: _dropped, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}

@@ -1,0 +1,51 @@
+import DataLoader from 'dataloader';
+import type { Address, Client, ClientEvent, Document, Identifier, PrismaClient } from '../generated/prisma/client';
+
+/**
+ * Per-request batch loaders: every nested list of every client in a response is fetched with one
+ * statement per list type, whatever the number of clients.
+ */
+export interface Loaders {
+  client: DataLoader<string, Client | null>;
+  addresses: DataLoader<string, Address[]>;
+  identifiers: DataLoader<string, Identifier[]>;
+  documents: DataLoader<string, Document[]>;
+  history: DataLoader<string, ClientEvent[]>;
+  /** After a mutation, so the response shows the client's lists as they are now. */
+  forgetClient(clientId: string): void;
+}
+
+function groupBy<T extends { clientId: string }>(clientIds: readonly string[], rows: T[]): T[][] {
+  const byClient = new Map<string, T[]>(clientIds.map((id) => [id, []]));
+  for (const row of rows) byClient.get(row.clientId)?.push(row);
+  return clientIds.map((id) => byClient.get(id) ?? []);
+}
+
+export function createLoaders(prisma: PrismaClient): Loaders {
+  const byCreation = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+  const loaders = {
+    client: new DataLoader<string, Client | null>(async (ids) => {
+      const rows = await prisma.client.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    addresses: new DataLoader<string, Address[]>(async (ids) =>
+      groupBy(ids, await prisma.address.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
+    ),
+    identifiers: new DataLoader<string, Identifier[]>(async (ids) =>
+      groupBy(ids, await prisma.identifier.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
+    ),
+    documents: new DataLoader<string, Document[]>(async (ids) =>
+      groupBy(ids, await prisma.document.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
+    ),
+    history: new DataLoader<string, ClientEvent[]>(async (ids) =>
+      groupBy(ids, await prisma.clientEvent.findMany({ where: { clientId: { in: [...ids] } }, orderBy: { seq: 'asc' } })),
+    ),
+  };
+  return {
+    ...loaders,
+    forgetClient(clientId) {
+      for (const loader of Object.values(loaders)) loader.clear(clientId);
+    },
+  };
+}

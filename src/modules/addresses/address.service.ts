@@ -1,0 +1,86 @@
+import type { Address, Client, PrismaClient } from '../../generated/prisma/client';
+import type { AddressType } from '../../generated/prisma/enums';
+import { Result, fail, isUuid, ok } from '../../shared/result';
+import * as rules from '../../shared/validation';
+import { FieldErrors } from '../../shared/validation';
+import { ClientChanges } from '../clients/client-changes';
+
+export interface AddAddressData {
+  clientId: string;
+  type: AddressType;
+  isPrimary: boolean;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  region?: string | null;
+  postalCode: string;
+  countryCode: string;
+}
+
+const LINE_MAX = 200;
+const CITY_MAX = 100;
+const REGION_MAX = 100;
+const POSTAL_CODE_MAX = 20;
+
+export class AddressService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly changes: ClientChanges,
+  ) {}
+
+  async add(input: AddAddressData): Promise<Result<{ client: Client; address: Address }>> {
+    const errors = new FieldErrors();
+    const at = (field: string) => ['input', field];
+    const line1 = rules.requiredText(errors, at('line1'), input.line1, LINE_MAX);
+    const line2 = rules.optionalText(errors, at('line2'), input.line2, LINE_MAX);
+    const city = rules.requiredText(errors, at('city'), input.city, CITY_MAX);
+    const region = rules.optionalText(errors, at('region'), input.region, REGION_MAX);
+    const postalCode = rules.requiredText(errors, at('postalCode'), input.postalCode, POSTAL_CODE_MAX);
+    const countryCode = rules.countryCode(errors, at('countryCode'), input.countryCode);
+    // Residential and primary addresses must be where the client lives, never a post-office box.
+    if (input.type === 'RESIDENTIAL' || input.isPrimary) {
+      const what = input.isPrimary ? 'A primary address' : 'A residential address';
+      if (line1 && rules.isPoBox(line1)) errors.add(at('line1'), 'PO_BOX_NOT_ALLOWED', `${what} cannot be a post-office box.`);
+      if (line2 && rules.isPoBox(line2)) errors.add(at('line2'), 'PO_BOX_NOT_ALLOWED', `${what} cannot be a post-office box.`);
+    }
+    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+
+    const result = await this.changes.apply(input.clientId, async ({ tx, client, now }) => {
+      // A new primary address demotes the previous one (the partial unique index allows one).
+      const demoted = input.isPrimary
+        ? await tx.address.updateMany({ where: { clientId: client.id, isPrimary: true }, data: { isPrimary: false } })
+        : { count: 0 };
+      const address = await tx.address.create({
+        data: {
+          clientId: client.id,
+          type: input.type,
+          isPrimary: input.isPrimary,
+          line1: line1!,
+          line2,
+          city: city!,
+          region,
+          postalCode: postalCode!,
+          countryCode: countryCode!,
+          createdAt: now,
+        },
+      });
+      return {
+        ok: true,
+        value: address,
+        events: [{ type: 'ADDRESS_ADDED', detail: { addressId: address.id, type: address.type, isPrimary: address.isPrimary, replacedPrimary: demoted.count > 0 } }],
+      };
+    });
+    return result.ok ? ok({ client: result.value.client, address: result.value.value }) : result;
+  }
+
+  async remove(id: string): Promise<Result<Client>> {
+    const owner = isUuid(id) ? await this.prisma.address.findUnique({ where: { id }, select: { clientId: true } }) : null;
+    if (!owner) return fail({ kind: 'notFound', what: 'address', id });
+    const result = await this.changes.apply(owner.clientId, async ({ tx }) => {
+      const removed = await tx.address.deleteMany({ where: { id, clientId: owner.clientId } });
+      if (removed.count === 0) return { ok: false, failure: { kind: 'notFound', what: 'address', id } };
+      return { ok: true, value: undefined, events: [{ type: 'ADDRESS_REMOVED', detail: { addressId: id } }] };
+    });
+    return result.ok ? ok(result.value.client) : result;
+  }
+}

@@ -1,0 +1,102 @@
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Client as ClientRow } from '../../generated/prisma/client';
+import type { RequestContext } from '../../graphql/context';
+import { ClientStatus, KycVerificationType } from '../../graphql/enums';
+import { toUserError } from '../../graphql/user-error-mapping';
+import { Address } from '../addresses/address.types';
+import { Document } from '../documents/document.types';
+import { ClientEvent } from '../history/history.types';
+import { Identifier } from '../identifiers/identifier.types';
+import { MissingRequirement } from '../verification/verification.types';
+import { CreateClientInput, UpdateClientInput } from './client.inputs';
+import { ClientPayload, CreateClientResult, UpdateClientResult } from './client.results';
+import { InvalidPageRequest } from './client.service';
+import { Client, ClientConnection } from './client.types';
+
+/** A mutation's client payload, with the request's loaders forgetting what they knew of it. */
+export function clientPayload(ctx: RequestContext, client: ClientRow): ClientPayload {
+  ctx.loaders.forgetClient(client.id);
+  return Object.assign(new ClientPayload(), { client });
+}
+
+@Resolver(() => Client)
+export class ClientResolver {
+  @Query(() => Client, { nullable: true })
+  async client(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ClientRow | null> {
+    return ctx.services.clients.findById(id);
+  }
+
+  @Query(() => Client, { nullable: true })
+  async clientByExternalId(@Arg('externalId', () => String) externalId: string, @Ctx() ctx: RequestContext): Promise<ClientRow | null> {
+    return ctx.services.clients.findByExternalId(externalId);
+  }
+
+  @Query(() => ClientConnection, { description: 'Oldest first. first: 0 to 100.' })
+  async clients(
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('status', () => ClientStatus, { nullable: true }) status: ClientStatus | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ClientConnection> {
+    try {
+      const page = await ctx.services.clients.list(first ?? 20, after ?? null, status ?? null);
+      return {
+        edges: page.clients.map((client, index) => ({ cursor: page.cursors[index], node: client })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+        totalCount: page.totalCount,
+      };
+    } catch (error) {
+      if (error instanceof InvalidPageRequest) {
+        throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      throw error;
+    }
+  }
+
+  @Mutation(() => CreateClientResult)
+  async createClient(@Arg('input', () => CreateClientInput) input: CreateClientInput, @Ctx() ctx: RequestContext) {
+    const result = await ctx.services.clients.create(input);
+    return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
+  }
+
+  @Mutation(() => UpdateClientResult)
+  async updateClient(@Arg('input', () => UpdateClientInput) input: UpdateClientInput, @Ctx() ctx: RequestContext) {
+    const result = await ctx.services.clients.update(input);
+    return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
+  }
+
+  @FieldResolver(() => [Address])
+  addresses(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.addresses.load(client.id);
+  }
+
+  @FieldResolver(() => [Identifier])
+  identifiers(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.identifiers.load(client.id);
+  }
+
+  @FieldResolver(() => [Document])
+  documents(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.documents.load(client.id);
+  }
+
+  @FieldResolver(() => [ClientEvent], { description: 'Oldest first; append-only.' })
+  history(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.history.load(client.id);
+  }
+
+  @FieldResolver(() => [MissingRequirement], { description: 'What verifyClient would find missing right now, without changing anything.' })
+  async missingRequirements(
+    @Root() client: ClientRow,
+    @Arg('kycVerificationType', () => KycVerificationType) level: KycVerificationType,
+    @Ctx() ctx: RequestContext,
+  ): Promise<MissingRequirement[]> {
+    const [addresses, identifiers, documents] = await Promise.all([
+      ctx.loaders.addresses.load(client.id),
+      ctx.loaders.identifiers.load(client.id),
+      ctx.loaders.documents.load(client.id),
+    ]);
+    return ctx.services.verification.missingFor({ ...client, addresses, identifiers, documents }, level);
+  }
+}

@@ -1,0 +1,175 @@
+import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { ClientStatus } from '../../generated/prisma/enums';
+import { inTransaction, violatedUniqueConstraint } from '../../db/transaction';
+import { Result, fail, isUuid, ok } from '../../shared/result';
+import * as rules from '../../shared/validation';
+import { FieldErrors } from '../../shared/validation';
+import { recordEvents } from '../history/history';
+import { ClientChanges } from './client-changes';
+
+export interface CreateClientData {
+  externalId?: string | null;
+  firstName: string;
+  lastName: string;
+  dateOfBirth?: string | null;
+  email?: string | null;
+  mobilePhone?: string | null;
+}
+
+export interface UpdateClientData {
+  clientId: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  dateOfBirth?: string | null;
+  email?: string | null;
+  mobilePhone?: string | null;
+}
+
+export interface ClientPage {
+  clients: Client[];
+  cursors: string[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export const MAX_PAGE_SIZE = 100;
+const NAME_MAX = 100;
+const EXTERNAL_ID_MAX = 128;
+
+export class InvalidPageRequest extends Error {}
+
+export class ClientService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly changes: ClientChanges,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(input: CreateClientData): Promise<Result<Client>> {
+    const now = this.clock();
+    const errors = new FieldErrors();
+    const at = (field: string) => ['input', field];
+    const externalId = rules.optionalText(errors, at('externalId'), input.externalId, EXTERNAL_ID_MAX);
+    const firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME_MAX);
+    const lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME_MAX);
+    const dateOfBirth = input.dateOfBirth == null ? null : rules.dateOfBirth(errors, at('dateOfBirth'), input.dateOfBirth, now);
+    const email = input.email == null ? null : rules.email(errors, at('email'), input.email);
+    const mobilePhone = input.mobilePhone == null ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone);
+    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+
+    try {
+      const client = await inTransaction(this.prisma, async (tx) => {
+        const created = await tx.client.create({
+          data: {
+            externalId,
+            firstName: firstName!,
+            lastName: lastName!,
+            dateOfBirth,
+            email,
+            mobilePhone,
+            createdAt: now,
+            updatedAt: now,
+          },
+        });
+        await recordEvents(tx, created.id, [{ type: 'CLIENT_CREATED', toStatus: 'PENDING' }], now);
+        return created;
+      });
+      return ok(client);
+    } catch (error) {
+      if (externalId && violatedUniqueConstraint(error) === 'clients_external_id_key') {
+        return fail({ kind: 'duplicateExternalId', externalId });
+      }
+      throw error;
+    }
+  }
+
+  async update(input: UpdateClientData): Promise<Result<Client>> {
+    const now = this.clock();
+    const errors = new FieldErrors();
+    const at = (field: string) => ['input', field];
+    const data: Prisma.ClientUpdateInput = {};
+    // Absent means "leave as is"; null clears the optional fields. Names cannot be cleared.
+    if (input.firstName !== undefined) data.firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME_MAX);
+    if (input.lastName !== undefined) data.lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME_MAX);
+    if (input.dateOfBirth !== undefined) {
+      data.dateOfBirth = input.dateOfBirth === null ? null : rules.dateOfBirth(errors, at('dateOfBirth'), input.dateOfBirth, now);
+    }
+    if (input.email !== undefined) {
+      data.email = input.email === null || input.email.trim() === '' ? null : rules.email(errors, at('email'), input.email);
+    }
+    if (input.mobilePhone !== undefined) {
+      data.mobilePhone =
+        input.mobilePhone === null || input.mobilePhone.trim() === ''
+          ? null
+          : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone);
+    }
+    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+
+    const result = await this.changes.apply(input.clientId, async ({ tx, client }) => {
+      const changed = (Object.keys(data) as (keyof Client)[]).filter((field) => !sameValue(client[field], data[field as keyof typeof data]));
+      if (changed.length === 0) return { ok: true, value: undefined, events: [] };
+      const update: Prisma.ClientUpdateInput = {};
+      for (const field of changed) Object.assign(update, { [field]: data[field as keyof typeof data] });
+      // A new email or phone is unverified again, and any code sent to the old one is void.
+      if (changed.includes('email')) {
+        update.emailVerified = false;
+        await tx.contactChallenge.deleteMany({ where: { clientId: client.id, channel: 'EMAIL' } });
+      }
+      if (changed.includes('mobilePhone')) {
+        update.mobilePhoneVerified = false;
+        await tx.contactChallenge.deleteMany({ where: { clientId: client.id, channel: 'MOBILE_PHONE' } });
+      }
+      return { ok: true, value: undefined, clientData: update, events: [{ type: 'CLIENT_UPDATED', detail: { fields: changed } }] };
+    });
+    return result.ok ? ok(result.value.client) : result;
+  }
+
+  async findById(id: string): Promise<Client | null> {
+    return isUuid(id) ? this.prisma.client.findUnique({ where: { id } }) : null;
+  }
+
+  async findByExternalId(externalId: string): Promise<Client | null> {
+    return this.prisma.client.findUnique({ where: { externalId: externalId.trim() } });
+  }
+
+  /** Oldest first, so paging forward never skips clients created meanwhile. */
+  async list(first: number, after: string | null, status: ClientStatus | null): Promise<ClientPage> {
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw new InvalidPageRequest(`first must be an integer from 0 to ${MAX_PAGE_SIZE}.`);
+    }
+    const position = after === null ? null : decodeCursor(after);
+    const filter: Prisma.ClientWhereInput = status ? { status } : {};
+    const where: Prisma.ClientWhereInput = position
+      ? {
+          ...filter,
+          OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: { gt: position.id } }],
+        }
+      : filter;
+    const [rows, totalCount] = await Promise.all([
+      first === 0 ? Promise.resolve([]) : this.prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
+      this.prisma.client.count({ where: filter }),
+    ]);
+    const clients = rows.slice(0, first);
+    return { clients, cursors: clients.map(encodeCursor), hasNextPage: rows.length > first, totalCount };
+  }
+}
+
+function sameValue(current: unknown, next: unknown): boolean {
+  if (current instanceof Date && next instanceof Date) return current.getTime() === next.getTime();
+  return current === next;
+}
+
+function encodeCursor(client: Client): string {
+  return Buffer.from(JSON.stringify([client.createdAt.toISOString(), client.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(createdAt);
+    if (typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
+  } catch {
+    // fall through
+  }
+  throw new InvalidPageRequest('after is not a cursor this API returned.');
+}

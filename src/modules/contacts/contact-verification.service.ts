@@ -1,0 +1,99 @@
+import { randomInt } from 'node:crypto';
+import type { Client } from '../../generated/prisma/client';
+import type { ContactChannel } from '../../generated/prisma/enums';
+import { constantTimeEqualHex, hmacHex } from '../../shared/keys';
+import { ContactVerificationFailure, Result, fail, ok } from '../../shared/result';
+import { ClientChanges } from '../clients/client-changes';
+import { ContactDelivery } from './contact-delivery';
+
+export const CODE_LIFETIME_MS = 10 * 60 * 1000;
+export const MAX_FAILED_TRIES = 5;
+
+const contactOf = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.email : client.mobilePhone);
+const isVerified = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.emailVerified : client.mobilePhoneVerified);
+
+type ConfirmAttempt = { verified: true } | { verified: false; reason: ContactVerificationFailure; attemptsRemaining: number };
+
+export class ContactVerificationService {
+  constructor(
+    private readonly changes: ClientChanges,
+    private readonly delivery: ContactDelivery,
+    private readonly codeKey: Buffer,
+  ) {}
+
+  /** Sends a fresh 6-digit code to the client's current email or phone; it replaces any earlier one. */
+  async request(clientId: string, channel: ContactChannel): Promise<Result<{ client: Client; expiresAt: Date }>> {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const result = await this.changes.apply(clientId, async ({ tx, client, now }) => {
+      const destination = contactOf(client, channel);
+      const what = channel === 'EMAIL' ? 'an email address' : 'a mobile phone number';
+      if (destination === null) {
+        return { ok: false, failure: validationFailure('NO_CONTACT_TO_VERIFY', `The client has no ${what} to verify.`) };
+      }
+      if (isVerified(client, channel)) {
+        return { ok: false, failure: validationFailure('ALREADY_VERIFIED', `The client's ${what} is already verified.`) };
+      }
+      const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
+      const challenge = { destination, codeHash: this.hash(client.id, channel, destination, code), failedTries: 0, expiresAt, createdAt: now };
+      await tx.contactChallenge.upsert({
+        where: { clientId_channel: { clientId: client.id, channel } },
+        create: { clientId: client.id, channel, ...challenge },
+        update: challenge,
+      });
+      return { ok: true, value: { destination, expiresAt }, events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }] };
+    });
+    if (!result.ok) return result;
+    const { client, value } = result.value;
+    // After commit: a code is only sent once the challenge that accepts it is stored.
+    await this.delivery.deliver({
+      event: 'contact_verification_code',
+      clientId: client.id,
+      channel,
+      to: value.destination,
+      code,
+      expiresAt: value.expiresAt.toISOString(),
+    });
+    return ok({ client, expiresAt: value.expiresAt });
+  }
+
+  async confirm(clientId: string, channel: ContactChannel, code: string): Promise<Result<Client>> {
+    const result = await this.changes.apply<ConfirmAttempt>(clientId, async ({ tx, client, now }) => {
+      const key = { clientId_channel: { clientId: client.id, channel } };
+      const challenge = await tx.contactChallenge.findUnique({ where: key });
+      // Failed tries are data, not a rollback: the count must survive the attempt.
+      const refuse = (reason: ContactVerificationFailure, attemptsRemaining: number) =>
+        ({ ok: true, value: { verified: false, reason, attemptsRemaining }, events: [] }) as const;
+      if (!challenge || challenge.destination !== contactOf(client, channel)) return refuse('NO_PENDING_CHALLENGE', 0);
+      if (challenge.failedTries >= MAX_FAILED_TRIES) return refuse('TOO_MANY_ATTEMPTS', 0);
+      if (challenge.expiresAt.getTime() <= now.getTime()) return refuse('EXPIRED', 0);
+      const given = code.trim();
+      if (!/^\d{6}$/.test(given) || !constantTimeEqualHex(this.hash(client.id, channel, challenge.destination, given), challenge.codeHash)) {
+        const failedTries = challenge.failedTries + 1;
+        await tx.contactChallenge.update({ where: key, data: { failedTries } });
+        return refuse('INVALID_CODE', MAX_FAILED_TRIES - failedTries);
+      }
+      // A code works once.
+      await tx.contactChallenge.delete({ where: key });
+      return {
+        ok: true,
+        value: { verified: true },
+        clientData: channel === 'EMAIL' ? { emailVerified: true } : { mobilePhoneVerified: true },
+        events: [{ type: channel === 'EMAIL' ? 'EMAIL_VERIFIED' : 'MOBILE_PHONE_VERIFIED', detail: { channel } }],
+      };
+    });
+    if (!result.ok) return result;
+    const attempt = result.value.value;
+    if (!attempt.verified) {
+      return fail({ kind: 'contactVerificationFailed', channel, reason: attempt.reason, attemptsRemaining: attempt.attemptsRemaining });
+    }
+    return ok(result.value.client);
+  }
+
+  private hash(clientId: string, channel: ContactChannel, destination: string, code: string): string {
+    return hmacHex(this.codeKey, 'contact-code', clientId, channel, destination, code);
+  }
+}
+
+function validationFailure(code: string, message: string) {
+  return { kind: 'validation' as const, fieldErrors: [{ path: ['input', 'channel'], code, message }] };
+}

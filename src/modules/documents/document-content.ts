@@ -1,0 +1,47 @@
+/**
+ * The three accepted file types have fixed signatures, so the check is done here directly
+ * rather than with an ESM-only sniffing library (see README): the bytes decide, never the
+ * declared content type.
+ */
+import { FieldErrors } from '../../shared/validation';
+
+export const ACCEPTED_CONTENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
+export type AcceptedContentType = (typeof ACCEPTED_CONTENT_TYPES)[number];
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
+export function sniffContentType(bytes: Buffer): AcceptedContentType | undefined {
+  // PDF: "%PDF-" within the first 1024 bytes (the spec allows leading junk; readers accept it).
+  if (bytes.subarray(0, 1024).includes(Buffer.from('%PDF-'))) return 'application/pdf';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
+}
+
+export function acceptedContentType(errors: FieldErrors, path: string[], declared: string): AcceptedContentType | undefined {
+  const type = declared.trim().toLowerCase().split(';')[0].trim();
+  const normalised = type === 'image/jpg' ? 'image/jpeg' : type;
+  if (!(ACCEPTED_CONTENT_TYPES as readonly string[]).includes(normalised)) {
+    return errors.add(path, 'UNSUPPORTED_CONTENT_TYPE', `contentType must be one of ${ACCEPTED_CONTENT_TYPES.join(', ')}.`);
+  }
+  return normalised as AcceptedContentType;
+}
+
+const MAX_BASE64_CHARS = Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4;
+
+/** Strict base64 (standard alphabet, padding optional, whitespace ignored), at most MAX_DOCUMENT_BYTES decoded. */
+export function decodeDocumentContent(errors: FieldErrors, path: string[], base64: string): Buffer | undefined {
+  const compact = base64.replace(/\s/g, '').replace(/^data:[^,]*;base64,/, '');
+  if (compact === '') return errors.add(path, 'REQUIRED', 'contentBase64 is empty: the file has no bytes.');
+  // Refuse by length before decoding, so an oversized upload is not decoded at all.
+  if (compact.length > MAX_BASE64_CHARS) {
+    return errors.add(path, 'TOO_LARGE', `The file is larger than ${MAX_DOCUMENT_BYTES} bytes (10 MiB).`);
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    return errors.add(path, 'INVALID_FORMAT', 'contentBase64 is not valid base64.');
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.length > MAX_DOCUMENT_BYTES) {
+    return errors.add(path, 'TOO_LARGE', `The file is ${bytes.length} bytes; the limit is ${MAX_DOCUMENT_BYTES} bytes (10 MiB).`);
+  }
+  return bytes;
+}

@@ -1,0 +1,118 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client, Document, PrismaClient } from '../../generated/prisma/client';
+import type { DocumentType } from '../../generated/prisma/enums';
+import { Result, fail, isUuid, ok } from '../../shared/result';
+import * as rules from '../../shared/validation';
+import { FieldErrors } from '../../shared/validation';
+import { ClientChanges } from '../clients/client-changes';
+import { DocumentStorage } from './document.storage';
+import { acceptedContentType, decodeDocumentContent, sniffContentType } from './document-content';
+
+export interface AddDocumentData {
+  clientId: string;
+  type: DocumentType;
+  fileName: string;
+  contentType: string;
+  contentBase64: string;
+  expiresOn?: string | null;
+}
+
+export interface ReviewDocumentData {
+  documentId: string;
+  decision: 'ACCEPT' | 'REJECT';
+  reason?: string | null;
+}
+
+const FILE_NAME_MAX = 255;
+const REASON_MAX = 1000;
+
+export class DocumentService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly changes: ClientChanges,
+    private readonly storage: DocumentStorage,
+    private readonly clock: () => Date,
+  ) {}
+
+  async add(input: AddDocumentData): Promise<Result<{ client: Client; document: Document }>> {
+    const errors = new FieldErrors();
+    const at = (field: string) => ['input', field];
+    const fileName = rules.requiredText(errors, at('fileName'), input.fileName, FILE_NAME_MAX);
+    if (fileName && /[/\\]/.test(fileName)) errors.add(at('fileName'), 'INVALID_FORMAT', 'fileName is a name, not a path: no / or \\.');
+    const contentType = acceptedContentType(errors, at('contentType'), input.contentType);
+    const content = decodeDocumentContent(errors, at('contentBase64'), input.contentBase64);
+    if (content && contentType) {
+      const actual = sniffContentType(content);
+      if (actual !== contentType) {
+        errors.add(
+          at('contentBase64'),
+          'CONTENT_TYPE_MISMATCH',
+          actual
+            ? `The file is ${actual}, not the declared ${contentType}.`
+            : `The file is not ${contentType} (nor any accepted type: PDF, JPEG or PNG).`,
+        );
+      }
+    }
+    const expiresOn = input.expiresOn == null ? null : rules.futureOrTodayDate(errors, at('expiresOn'), input.expiresOn, this.clock());
+    if (!errors.isEmpty || !content || !contentType || !fileName || expiresOn === undefined) {
+      return fail({ kind: 'validation', fieldErrors: errors.list });
+    }
+
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const result = await this.changes.apply(input.clientId, async ({ tx, client, now }) => {
+      const id = randomUUID();
+      const storageKey = `documents/${client.id}/${id}`;
+      await this.storage.put(tx, storageKey, content);
+      const document = await tx.document.create({
+        data: { id, clientId: client.id, type: input.type, fileName, contentType, sizeBytes: content.length, sha256, storageKey, expiresOn, createdAt: now },
+      });
+      return { ok: true, value: document, events: [{ type: 'DOCUMENT_ADDED', detail: { documentId: id, type: input.type, sha256 } }] };
+    });
+    return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
+  }
+
+  async review(input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }>> {
+    const errors = new FieldErrors();
+    const reason = rules.optionalText(errors, ['input', 'reason'], input.reason, REASON_MAX);
+    if (input.decision === 'REJECT' && reason === null) {
+      errors.add(['input', 'reason'], 'REQUIRED', 'A reason is required to reject a document.');
+    }
+    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+
+    const id = input.documentId;
+    const owner = isUuid(id) ? await this.prisma.document.findUnique({ where: { id }, select: { clientId: true } }) : null;
+    if (!owner) return fail({ kind: 'notFound', what: 'document', id });
+    const result = await this.changes.apply(owner.clientId, async ({ tx, now }) => {
+      const current = await tx.document.findUnique({ where: { id } });
+      if (!current) return { ok: false, failure: { kind: 'notFound', what: 'document', id } };
+      if (current.status !== 'PENDING_REVIEW') {
+        return {
+          ok: false,
+          failure: {
+            kind: 'validation',
+            fieldErrors: [{ path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW', message: `The document was already reviewed (${current.status}).` }],
+          },
+        };
+      }
+      const accepted = input.decision === 'ACCEPT';
+      const document = await tx.document.update({
+        where: { id },
+        data: { status: accepted ? 'ACCEPTED' : 'REJECTED', rejectionReason: accepted ? null : reason, reviewedAt: now },
+      });
+      return {
+        ok: true,
+        value: document,
+        events: [{ type: accepted ? 'DOCUMENT_ACCEPTED' : 'DOCUMENT_REJECTED', detail: { documentId: id, type: document.type } }],
+      };
+    });
+    return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
+  }
+
+  /** The stored bytes of a document, for the signed download route. */
+  async content(documentId: string): Promise<{ document: Document; content: Buffer } | null> {
+    if (!isUuid(documentId)) return null;
+    const document = await this.prisma.document.findUnique({ where: { id: documentId } });
+    const content = document ? await this.storage.get(document.storageKey) : null;
+    return document && content ? { document, content } : null;
+  }
+}

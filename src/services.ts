@@ -1,0 +1,50 @@
+import type { PrismaClient } from './generated/prisma/client';
+import type { Keys } from './shared/keys';
+import { AddressService } from './modules/addresses/address.service';
+import { ClientChanges } from './modules/clients/client-changes';
+import { ClientService } from './modules/clients/client.service';
+import { ContactDelivery } from './modules/contacts/contact-delivery';
+import { ContactVerificationService } from './modules/contacts/contact-verification.service';
+import { DocumentService } from './modules/documents/document.service';
+import { DocumentStorage } from './modules/documents/document.storage';
+import { DownloadLinks } from './modules/documents/download-links';
+import { IdentifierVault } from './modules/identifiers/identifier-values';
+import { IdentifierService } from './modules/identifiers/identifier.service';
+import type { RequirementPolicy } from './modules/verification/requirement-policy';
+import { VerificationService } from './modules/verification/verification.service';
+
+export interface ServiceDependencies {
+  prisma: PrismaClient;
+  keys: Keys;
+  policy: RequirementPolicy;
+  clock: () => Date;
+  contactDelivery: ContactDelivery;
+  documentStorage: DocumentStorage;
+}
+
+/** The domain services of one app, wired once at start-up. */
+export interface Services {
+  clients: ClientService;
+  addresses: AddressService;
+  identifiers: IdentifierService;
+  documents: DocumentService;
+  downloadLinks: DownloadLinks;
+  contactVerification: ContactVerificationService;
+  verification: VerificationService;
+  clock: () => Date;
+}
+
+export function createServices(deps: ServiceDependencies): Services {
+  const { prisma, keys, policy, clock } = deps;
+  const changes = new ClientChanges(prisma, policy, clock);
+  return {
+    clients: new ClientService(prisma, changes, clock),
+    addresses: new AddressService(prisma, changes),
+    identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), clock),
+    documents: new DocumentService(prisma, changes, deps.documentStorage, clock),
+    downloadLinks: new DownloadLinks(keys.downloadUrl, clock),
+    contactVerification: new ContactVerificationService(changes, deps.contactDelivery, keys.contactCode),
+    verification: new VerificationService(changes, policy, clock),
+    clock,
+  };
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import pino from 'pino';
+import { App, createApp } from '../../src/app';
+import { Config, loadConfig } from '../../src/config';
+import type { ContactChannel } from '../../src/generated/prisma/enums';
+import type { ContactCodeMessage, ContactDelivery } from '../../src/modules/contacts/contact-delivery';
+import { TestDatabase, createTestDatabase } from './test-database';
+
+/** A clock tests can move: codes expire, documents age, download links run out. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/** The contact delivery port, keeping what it was asked to send so a test can read the code. */
+export class CapturedDelivery implements ContactDelivery {
+  readonly sent: ContactCodeMessage[] = [];
+  async deliver(message: ContactCodeMessage): Promise<void> {
+    this.sent.push(message);
+  }
+  lastCode(clientId: string, channel: ContactChannel): string {
+    const message = [...this.sent].reverse().find((m) => m.clientId === clientId && m.channel === channel);
+    if (!message) throw new Error(`no code was sent to ${clientId} on ${channel}`);
+    return message.code;
+  }
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  clock: TestClock;
+  delivery: CapturedDelivery;
+  /** Sends a typed operation over HTTP; fails the test on GraphQL errors. */
+  run<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult>;
+  /** Sends any body; returns status, data and errors as they came. */
+  post<T = Record<string, unknown>>(body: unknown): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  config?: Partial<Config>;
+  /** Reuse a database (e.g. to restart on the same one); the caller drops it. */
+  database?: TestDatabase;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-test-'));
+  return {
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
+    database: { kind: 'pglite', dataDir: null },
+    masterKey: Buffer.alloc(32, 7),
+    ...overrides,
+  };
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownDatabase = options.database ? undefined : await createTestDatabase();
+  const database = options.database ?? ownDatabase!;
+  const config = testConfig({ database: database.config, ...options.config });
+  const clock = new TestClock();
+  const delivery = new CapturedDelivery();
+  const app = await createApp(config, { clock: clock.now, contactDelivery: delivery, logger: pino({ level: 'silent' }) });
+  const url = await app.listen(0, '127.0.0.1');
+
+  const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const json = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+    return { status: response.status, ...json };
+  };
+
+  return {
+    app,
+    url,
+    clock,
+    delivery,
+    post,
+    async run(document, variables) {
+      const response = await post<never>({ query: print(document), variables });
+      if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+      return response.data as never;
+    },
+    async stop() {
+      await app.stop();
+      await ownDatabase?.drop();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
