@@ -1,0 +1,54 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration is parsed once, at start-up, and fails fast', () => {
+  it('runs with no settings at all: embedded database in ./data, port 4000, codes printed to stdout', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: expect.stringMatching(/data[/\\]pglite$/) });
+    expect(config.contactDelivery).toEqual({ kind: 'log' });
+    expect(config.masterKey).toBeNull();
+    expect(config.introspection).toBe(true);
+    // Unset NODE_ENV is not "development" for error details: internals stay masked unless asked for.
+    expect(config.exposeErrorDetails).toBe(false);
+  });
+
+  it('switches to PostgreSQL with DATABASE_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/onboarding', DATABASE_POOL_SIZE: '5' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://app@db:5432/onboarding', poolSize: 5 });
+  });
+
+  it('accepts a 32-byte key as base64 or hex', () => {
+    const key = Buffer.alloc(32, 9);
+    expect(loadConfig({ DATA_ENCRYPTION_KEY: key.toString('base64') }).masterKey).toEqual(key);
+    expect(loadConfig({ DATA_ENCRYPTION_KEY: key.toString('hex') }).masterKey).toEqual(key);
+  });
+
+  it('refuses production without an encryption key or an explicit contact delivery, naming both', () => {
+    let error: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('DATA_ENCRYPTION_KEY: required in production');
+    expect((error as Error).message).toContain('CONTACT_DELIVERY: required in production');
+    const production = loadConfig({ NODE_ENV: 'production', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), CONTACT_DELIVERY: 'webhook', CONTACT_WEBHOOK_URL: 'https://sms.example.com/hook' });
+    expect(production.contactDelivery).toMatchObject({ kind: 'webhook', url: 'https://sms.example.com/hook' });
+    expect(production.introspection).toBe(false);
+  });
+
+  it('reports every bad value together', () => {
+    expect(() =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DATA_ENCRYPTION_KEY: 'short', LOG_LEVEL: 'loud', CONTACT_DELIVERY: 'pigeon', PUBLIC_URL: 'ftp://x' }),
+    ).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/PORT:[\s\S]*PUBLIC_URL:[\s\S]*DATABASE_URL:[\s\S]*DATA_ENCRYPTION_KEY:[\s\S]*CONTACT_DELIVERY:[\s\S]*LOG_LEVEL:/),
+      }),
+    );
+  });
+
+  it('needs a webhook URL when codes go to a webhook', () => {
+    expect(() => loadConfig({ CONTACT_DELIVERY: 'webhook' })).toThrow(/CONTACT_WEBHOOK_URL: required/);
+  });
+});
