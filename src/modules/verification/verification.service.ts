@@ -1,5 +1,5 @@
 import type { Client } from '../../generated/prisma/client';
-import type { KycVerificationType } from '../../generated/prisma/enums';
+import type { ClientStatus, KycVerificationType } from '../../generated/prisma/enums';
 import { Result, ok } from '../../shared/result';
 import { ClientChanges } from '../clients/client-changes';
 import type { RequirementPolicy } from './requirement-policy';
@@ -28,16 +28,7 @@ export class VerificationService {
     const result = await this.changes.apply(clientId, async ({ tx, client, now }) => {
       const current = client.kycVerificationType;
       if (client.status === 'ACTIVE' && (current === null || LEVEL_RANK[level] <= LEVEL_RANK[current])) {
-        return {
-          ok: false,
-          failure: {
-            kind: 'invalidStatus',
-            clientId,
-            currentStatus: client.status,
-            allowedStatuses: ['PENDING', 'VERIFIED'],
-            message: `The client is ACTIVE at ${current ?? 'no'} level; an ACTIVE client can only be upgraded (PARTIAL to FULL).`,
-          },
-        };
+        return invalidStatus(client, ['PENDING', 'VERIFIED'], `The client is ACTIVE at ${current ?? 'no'} level; an ACTIVE client can only be upgraded (PARTIAL to FULL).`);
       }
       const missing = missingRequirementsFor(await loadClientSnapshot(tx, client), level, this.policy, now);
       if (missing.length > 0) return { ok: false, failure: { kind: 'requirementsNotMet', clientId, level, missing } };
@@ -58,16 +49,7 @@ export class VerificationService {
   async activate(clientId: string): Promise<Result<Client>> {
     const result = await this.changes.apply(clientId, async ({ tx, client, now }) => {
       if (client.status !== 'VERIFIED' || client.kycVerificationType === null) {
-        return {
-          ok: false,
-          failure: {
-            kind: 'invalidStatus',
-            clientId,
-            currentStatus: client.status,
-            allowedStatuses: ['VERIFIED'],
-            message: `Only a VERIFIED client can be activated; this one is ${client.status}.`,
-          },
-        };
+        return invalidStatus(client, ['VERIFIED'], `Only a VERIFIED client can be activated; this one is ${client.status}.`);
       }
       const level = client.kycVerificationType;
       const missing = missingRequirementsFor(await loadClientSnapshot(tx, client), level, this.policy, now);
@@ -81,4 +63,11 @@ export class VerificationService {
     });
     return result.ok ? ok(result.value.client) : result;
   }
+}
+
+function invalidStatus(client: Client, allowedStatuses: ClientStatus[], message: string) {
+  return {
+    ok: false as const,
+    failure: { kind: 'invalidStatus' as const, clientId: client.id, currentStatus: client.status, allowedStatuses, message },
+  };
 }
