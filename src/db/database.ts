@@ -70,6 +70,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
       return {
         query: async (sql, params) => (await pglite.query(sql, params as unknown[])).rows as Record<string, unknown>[],
         exec: async (script) => void (await pglite.exec(script)),
+        sharedConnection: pglite,
         close: async () => undefined,
       };
     },

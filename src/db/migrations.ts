@@ -7,6 +7,11 @@ export interface SqlSession {
   query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
   /** Runs a whole script as one simple query (PostgreSQL runs it in one implicit transaction). */
   exec(script: string): Promise<void>;
+  /**
+   * Set when sessions share one connection (embedded PGlite). The advisory lock is re-entrant per
+   * connection, so it cannot make such sessions take turns; they queue on this object instead.
+   */
+  readonly sharedConnection?: object;
 }
 
 export interface Migration {
@@ -35,6 +40,8 @@ export function readMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[
     });
 }
 
+const turnsOnSharedConnection = new WeakMap<object, Promise<unknown>>();
+
 /**
  * Applies pending migrations the way `prisma migrate deploy` does and records them in
  * `_prisma_migrations` with the same columns and checksums, so either tool sees one history.
@@ -45,6 +52,15 @@ export async function applyMigrations(
   migrations: Migration[] = readMigrations(),
   log: (message: string) => void = () => undefined,
 ): Promise<string[]> {
+  const shared = session.sharedConnection;
+  if (!shared) return applyMigrationsLocked(session, migrations, log);
+  const previous = turnsOnSharedConnection.get(shared) ?? Promise.resolve();
+  const turn = previous.then(() => applyMigrationsLocked(session, migrations, log));
+  turnsOnSharedConnection.set(shared, turn.catch(() => undefined));
+  return turn;
+}
+
+async function applyMigrationsLocked(session: SqlSession, migrations: Migration[], log: (message: string) => void): Promise<string[]> {
   await session.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_ADVISORY_LOCK]);
   try {
     await session.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

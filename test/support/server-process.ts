@@ -1,0 +1,154 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import type { GraphQLResponse } from './test-app';
+
+/**
+ * The built server (`node dist/main.js`) in a child process, as an operator runs it: configured by
+ * environment only, talking JSON lines on standard output. For tests that need two processes on one
+ * database, a restart, or the key file the server generates itself.
+ */
+export interface ServerProcess {
+  /** Base URL, e.g. http://127.0.0.1:43121 (GraphQL is at `${url}/graphql`). */
+  url: string;
+  /** Every JSON line the process wrote to standard output so far, in order. */
+  readonly lines: ReadonlyArray<Record<string, unknown>>;
+  /** Sends a typed operation; fails on GraphQL errors. */
+  run<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult>;
+  post<T = Record<string, unknown>>(body: unknown): Promise<GraphQLResponse<T>>;
+  /** How many verification codes were printed for this client and channel so far. */
+  codeCount(clientId: string, channel: string): number;
+  /**
+   * The code printed after the first `after` ones (the log line may arrive a moment after the
+   * HTTP answer, so this waits, bounded).
+   */
+  waitForCode(clientId: string, channel: string, after: number, timeoutMs?: number): Promise<string>;
+  /** SIGTERM, then SIGKILL if it has not exited in time. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const SERVER_ENTRY = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
+
+/** Settings a child must never inherit from the test runner's own environment. */
+const NOT_INHERITED = ['DATABASE_URL', 'DATA_DIR', 'DATA_ENCRYPTION_KEY', 'PORT', 'HOST', 'PUBLIC_URL', 'NODE_OPTIONS', 'REQUIREMENT_POLICY', 'REQUIREMENT_POLICY_FILE'];
+
+const running = new Set<ChildProcess>();
+// Last line of defence if a test run is torn down without its afterAll.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export async function startServerProcess(env: Record<string, string>, { readyTimeoutMs = 45_000 } = {}): Promise<ServerProcess> {
+  if (!existsSync(SERVER_ENTRY)) {
+    throw new Error(`${SERVER_ENTRY} is missing: build it first (npx tsc -p tsconfig.build.json, or npm test which builds).`);
+  }
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_INHERITED.includes(name)));
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+
+  const lines: Record<string, unknown>[] = [];
+  const lineWaiters = new Set<() => void>();
+  let stderr = '';
+  let partial = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    partial += chunk;
+    const complete = partial.split('\n');
+    partial = complete.pop()!;
+    for (const line of complete) {
+      if (line.trim() === '') continue;
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ text: line });
+      }
+    }
+    for (const wake of lineWaiters) wake();
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  exited.then(() => {
+    running.delete(child);
+    for (const wake of lineWaiters) wake();
+  });
+
+  /** Resolves with the first line matching, or rejects after the timeout or when the process exits. */
+  const waitForLine = (matches: (line: Record<string, unknown>) => boolean, timeoutMs: number, what: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = lines.find(matches);
+        if (found) return finish(() => resolve(found));
+        if (child.exitCode !== null || child.signalCode !== null) {
+          finish(() => reject(new Error(`server exited (${child.exitCode ?? child.signalCode}) before ${what}. stderr:\n${stderr}`)));
+        }
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`no ${what} within ${timeoutMs} ms. stderr:\n${stderr}`))), timeoutMs);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        lineWaiters.delete(check);
+        settle();
+      };
+      lineWaiters.add(check);
+      check();
+    });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      running.delete(child);
+    })());
+
+  let ready: Record<string, unknown>;
+  try {
+    ready = await waitForLine((line) => line.msg === 'onboarding API ready', readyTimeoutMs, '"onboarding API ready" log line');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = new URL(String(ready.url)).origin;
+
+  const codesFor = (clientId: string, channel: string) =>
+    lines.filter((line) => line.event === 'contact_verification_code' && line.clientId === clientId && line.channel === channel);
+
+  const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const json = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+    return { status: response.status, ...json };
+  };
+
+  return {
+    url,
+    lines,
+    post,
+    async run(document, variables) {
+      const response = await post<never>({ query: print(document), variables });
+      if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+      return response.data as never;
+    },
+    codeCount: (clientId, channel) => codesFor(clientId, channel).length,
+    async waitForCode(clientId, channel, after, timeoutMs = 10_000) {
+      await waitForLine(() => codesFor(clientId, channel).length > after, timeoutMs, `verification code for ${clientId} ${channel}`);
+      return String(codesFor(clientId, channel)[after].code);
+    },
+    stop,
+  };
+}
