@@ -53,8 +53,9 @@ export class ClientService {
     const firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME_MAX);
     const lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME_MAX);
     const dateOfBirth = input.dateOfBirth == null ? null : rules.dateOfBirth(errors, at('dateOfBirth'), input.dateOfBirth, now);
-    const email = input.email == null ? null : rules.email(errors, at('email'), input.email);
-    const mobilePhone = input.mobilePhone == null ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone);
+    // A blank optional contact means "none", as it does on update (forms send empty fields as "").
+    const email = isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
+    const mobilePhone = isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
     try {
@@ -95,13 +96,10 @@ export class ClientService {
       data.dateOfBirth = input.dateOfBirth === null ? null : rules.dateOfBirth(errors, at('dateOfBirth'), input.dateOfBirth, now);
     }
     if (input.email !== undefined) {
-      data.email = input.email === null || input.email.trim() === '' ? null : rules.email(errors, at('email'), input.email);
+      data.email = isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
     }
     if (input.mobilePhone !== undefined) {
-      data.mobilePhone =
-        input.mobilePhone === null || input.mobilePhone.trim() === ''
-          ? null
-          : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone);
+      data.mobilePhone = isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
     }
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
@@ -129,7 +127,10 @@ export class ClientService {
   }
 
   async findByExternalId(externalId: string): Promise<Client | null> {
-    return this.prisma.client.findUnique({ where: { externalId: externalId.trim() } });
+    // An externalId createClient would refuse (too long, control characters such as NUL, which
+    // PostgreSQL text cannot even hold) names no client.
+    const wanted = rules.optionalText(new FieldErrors(), ['externalId'], externalId, EXTERNAL_ID_MAX);
+    return wanted ? this.prisma.client.findUnique({ where: { externalId: wanted } }) : null;
   }
 
   /** Oldest first, so paging forward never skips clients created meanwhile. */
@@ -146,12 +147,17 @@ export class ClientService {
         }
       : filter;
     const [rows, totalCount] = await Promise.all([
-      first === 0 ? Promise.resolve([]) : this.prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
+      // One row more than asked for tells whether a next page exists (also for first: 0).
+      this.prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
       this.prisma.client.count({ where: filter }),
     ]);
     const clients = rows.slice(0, first);
     return { clients, cursors: clients.map(encodeCursor), hasNextPage: rows.length > first, totalCount };
   }
+}
+
+function isBlank(value: string | null | undefined): boolean {
+  return value === null || value === undefined || value.trim() === '';
 }
 
 function sameValue(current: unknown, next: unknown): boolean {
