@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { Client as PgClient } from 'pg';
+import { readMigrations } from '../../src/db/migrations';
 import {
   ActivateClientDocument,
   AddAddressDocument,
@@ -275,6 +277,18 @@ describe('concurrent changes within one server', () => {
     if (verified.verifyClient.__typename !== 'VerifyClientSuccess') throw new Error(JSON.stringify(verified.verifyClient));
     return { id: clientId, version: verified.verifyClient.client.version };
   }
+
+  it('migrated the empty database once although both processes started on it at the same time', async () => {
+    const session = new PgClient({ connectionString: database!.url });
+    await session.connect();
+    try {
+      const { rows } = await session.query('SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name');
+      expect(rows.map((row) => row.migration_name)).toEqual(readMigrations().map((migration) => migration.name));
+      expect(rows.every((row) => row.finished_at !== null)).toBe(true);
+    } finally {
+      await session.end();
+    }
+  });
 
   it('activates each client exactly once when both processes are asked at the same time', async () => {
     const [a, b] = servers;
