@@ -10,10 +10,12 @@ export type AcceptedContentType = (typeof ACCEPTED_CONTENT_TYPES)[number];
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 export function sniffContentType(bytes: Buffer): AcceptedContentType | undefined {
-  // PDF: "%PDF-" within the first 1024 bytes (the spec allows leading junk; readers accept it).
-  if (bytes.subarray(0, 1024).includes(Buffer.from('%PDF-'))) return 'application/pdf';
+  // The image signatures sit at offset 0, so they decide first: an image whose metadata happens
+  // to hold "%PDF-" is still an image.
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  // PDF: "%PDF-" within the first 1024 bytes (the spec allows leading junk; readers accept it).
+  if (bytes.subarray(0, 1024).includes(Buffer.from('%PDF-'))) return 'application/pdf';
   return undefined;
 }
 
