@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { print } from 'graphql';
 import { WebhookContactDelivery } from '../../src/modules/contacts/contact-delivery';
-import { ConfirmContactVerificationDocument, CreateClientDocument, RequestContactVerificationDocument } from '../generated/graphql';
+import { ClientDocument, ConfirmContactVerificationDocument, CreateClientDocument, RequestContactVerificationDocument } from '../generated/graphql';
 import { DeliveryTestApp, freePort, startAppWithDelivery } from '../support/contacts-helpers';
 
 const SECRET = 'webhook-shared-secret';
@@ -105,6 +105,14 @@ describe('delivering codes through a webhook', () => {
     expect(provider.received).toHaveLength(1);
     expect(response.data?.requestContactVerification ?? null).toBeNull();
     expectDeliveryFailedWithoutDetail(response, provider.url, 'secret-internal-detail');
+
+    // and nothing was written: no challenge to confirm, no event, no version bump
+    const after = await app.run(ClientDocument, { id: client.id });
+    expect(after.client).toMatchObject({ version: client.version, history: [expect.objectContaining({ type: 'CLIENT_CREATED' })] });
+    expect(after.client!.history).toHaveLength(1);
+    provider.status = 200;
+    const confirmed = await app.run(ConfirmContactVerificationDocument, { input: { clientId: client.id, channel: 'MOBILE_PHONE', code: '123456' } });
+    expect(confirmed.confirmContactVerification).toMatchObject({ __typename: 'ContactVerificationFailedError', reason: 'NO_PENDING_CHALLENGE' });
   });
 
   it('answers CONTACT_DELIVERY_FAILED, with no internal detail, when the provider cannot be reached', async () => {

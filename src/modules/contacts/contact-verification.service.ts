@@ -26,7 +26,7 @@ export class ContactVerificationService {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const result = await this.changes.apply(clientId, async ({ tx, client, now }) => {
       const destination = contactOf(client, channel);
-      const what = channel === 'EMAIL' ? 'an email address' : 'a mobile phone number';
+      const what = channel === 'EMAIL' ? 'email address' : 'mobile phone number';
       if (destination === null) {
         return { ok: false, failure: validationFailure('NO_CONTACT_TO_VERIFY', `The client has no ${what} to verify.`) };
       }
@@ -40,20 +40,19 @@ export class ContactVerificationService {
         create: { clientId: client.id, channel, ...challenge },
         update: challenge,
       });
-      return { ok: true, value: { destination, expiresAt }, events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }] };
+      // Delivered inside the transaction: when delivery fails, the error rolls the challenge, the
+      // event and the version bump back, so a failed request leaves the client as it was.
+      await this.delivery.deliver({
+        event: 'contact_verification_code',
+        clientId: client.id,
+        channel,
+        to: destination,
+        code,
+        expiresAt: expiresAt.toISOString(),
+      });
+      return { ok: true, value: expiresAt, events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }] };
     });
-    if (!result.ok) return result;
-    const { client, value } = result.value;
-    // After commit: a code is only sent once the challenge that accepts it is stored.
-    await this.delivery.deliver({
-      event: 'contact_verification_code',
-      clientId: client.id,
-      channel,
-      to: value.destination,
-      code,
-      expiresAt: value.expiresAt.toISOString(),
-    });
-    return ok({ client, expiresAt: value.expiresAt });
+    return result.ok ? ok({ client: result.value.client, expiresAt: result.value.value }) : result;
   }
 
   async confirm(clientId: string, channel: ContactChannel, code: string): Promise<Result<Client>> {
