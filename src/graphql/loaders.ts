@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Address, Client, ClientEvent, Document, Identifier, PrismaClient } from '../generated/prisma/client';
 
+/** An identifier as lists show it: everything but the encrypted value. */
+export type IdentifierListed = Omit<Identifier, 'valueEncrypted'>;
+
 /**
  * Per-request batch loaders: every nested list of every client in a response is fetched with one
  * statement per list type, whatever the number of clients.
@@ -8,7 +11,7 @@ import type { Address, Client, ClientEvent, Document, Identifier, PrismaClient }
 export interface Loaders {
   client: DataLoader<string, Client | null>;
   addresses: DataLoader<string, Address[]>;
-  identifiers: DataLoader<string, Identifier[]>;
+  identifiers: DataLoader<string, IdentifierListed[]>;
   documents: DataLoader<string, Document[]>;
   history: DataLoader<string, ClientEvent[]>;
   /** After a mutation, so the response shows the client's lists as they are now. */
@@ -32,8 +35,12 @@ export function createLoaders(prisma: PrismaClient): Loaders {
     addresses: new DataLoader<string, Address[]>(async (ids) =>
       groupBy(ids, await prisma.address.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
     ),
-    identifiers: new DataLoader<string, Identifier[]>(async (ids) =>
-      groupBy(ids, await prisma.identifier.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
+    identifiers: new DataLoader<string, IdentifierListed[]>(async (ids) =>
+      groupBy(
+        ids,
+        // The ciphertext never leaves the vault; lists do not even read it.
+        await prisma.identifier.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation, omit: { valueEncrypted: true } }),
+      ),
     ),
     documents: new DataLoader<string, Document[]>(async (ids) =>
       groupBy(ids, await prisma.document.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),

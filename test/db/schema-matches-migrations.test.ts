@@ -226,7 +226,7 @@ describe.each(databaseTargets)('the migrated schema on $name', (target: Database
     }
   });
 
-  run('keeps history append-only: UPDATE and DELETE on client_events raise', async () => {
+  run('keeps history append-only: UPDATE, DELETE and TRUNCATE on client_events raise', async () => {
     // given a client with one history event
     const [{ id: clientId }] = await session!.query(
       "INSERT INTO clients (id, first_name, last_name, updated_at) VALUES (gen_random_uuid(), 'Ada', 'Lovelace', now()) RETURNING id",
@@ -241,6 +241,7 @@ describe.each(databaseTargets)('the migrated schema on $name', (target: Database
       /client_events is append-only \(UPDATE refused\)/,
     );
     await expect(session!.query('DELETE FROM client_events WHERE id = $1', [event.id])).rejects.toThrow(/client_events is append-only \(DELETE refused\)/);
+    await expect(session!.query('TRUNCATE client_events')).rejects.toThrow(/client_events is append-only \(TRUNCATE refused\)/);
     // nor can the client be deleted from under its history
     await expect(session!.query('DELETE FROM clients WHERE id = $1', [clientId])).rejects.toThrow(/foreign key|append-only/);
     // and the event is as it was written

@@ -191,3 +191,7 @@ $$;
 CREATE TRIGGER "client_events_no_update_or_delete"
   BEFORE UPDATE OR DELETE ON "client_events"
   FOR EACH ROW EXECUTE FUNCTION "client_events_append_only"();
+
+CREATE TRIGGER "client_events_no_truncate"
+  BEFORE TRUNCATE ON "client_events"
+  FOR EACH STATEMENT EXECUTE FUNCTION "client_events_append_only"();
