@@ -9,4 +9,8 @@ module.exports = {
   testTimeout: 60_000,
   // Each test file runs against its own database; two workers fit the 2-core machines.
   maxWorkers: 2,
+  // Every embedded PGlite reserves gigabytes of address space for its WebAssembly memory, and a
+  // worker that has run many files keeps some of it until garbage collection. Recycle workers
+  // that grow past this, so a late file never runs short of memory.
+  workerIdleMemoryLimit: '700MB',
 };

@@ -34,7 +34,7 @@ export interface DeliveryTestApp {
 export async function startAppWithDelivery(contactDelivery: ContactDelivery): Promise<DeliveryTestApp> {
   const database = await createTestDatabase();
   const config = testConfig({ database: database.config });
-  const app = await createApp(config, { contactDelivery, logger: pino({ level: 'silent' }) });
+  const app = await createApp(config, { contactDelivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const url = await app.listen(0, '127.0.0.1');
   const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -72,7 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = testConfig({ database: database.config, ...options.config });
   const clock = new TestClock();
   const delivery = new CapturedDelivery();
-  const app = await createApp(config, { clock: clock.now, contactDelivery: delivery, logger: pino({ level: 'silent' }) });
+  const app = await createApp(config, { clock: clock.now, contactDelivery: delivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const url = await app.listen(0, '127.0.0.1');
 
   const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
