@@ -2,8 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
-import type { GraphQLResponse } from './test-app';
+import { GraphQLResponse, graphqlClient } from './test-app';
 
 /**
  * The built server (`node dist/main.js`) in a child process, as an operator runs it: configured by
@@ -124,26 +123,10 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
   const codesFor = (clientId: string, channel: string) =>
     lines.filter((line) => line.event === 'contact_verification_code' && line.clientId === clientId && line.channel === channel);
 
-  const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const json = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
-    return { status: response.status, ...json };
-  };
-
   return {
     url,
     lines,
-    post,
-    async run(document, variables) {
-      const response = await post<never>({ query: print(document), variables });
-      if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
-      return response.data as never;
-    },
+    ...graphqlClient(url),
     codeCount: (clientId, channel) => codesFor(clientId, channel).length,
     async waitForCode(clientId, channel, after, timeoutMs = 10_000) {
       await waitForLine(() => codesFor(clientId, channel).length > after, timeoutMs, `verification code for ${clientId} ${channel}`);

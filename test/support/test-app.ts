@@ -54,6 +54,30 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   /** Reuse a database (e.g. to restart on the same one); the caller drops it. */
   database?: TestDatabase;
+  /** A real delivery adapter instead of the captured one (then `delivery` stays empty). */
+  contactDelivery?: ContactDelivery;
+}
+
+/** GraphQL over HTTP against a server at `url`, as a generated client sends it. */
+export function graphqlClient(url: string): Pick<TestApp, 'run' | 'post'> {
+  const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const json = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+    return { status: response.status, ...json };
+  };
+  return {
+    post,
+    async run(document, variables) {
+      const response = await post<never>({ query: print(document), variables });
+      if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+      return response.data as never;
+    },
+  };
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -72,30 +96,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = testConfig({ database: database.config, ...options.config });
   const clock = new TestClock();
   const delivery = new CapturedDelivery();
-  const app = await createApp(config, { clock: clock.now, contactDelivery: delivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = await createApp(config, { clock: clock.now, contactDelivery: options.contactDelivery ?? delivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const url = await app.listen(0, '127.0.0.1');
-
-  const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const json = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
-    return { status: response.status, ...json };
-  };
 
   return {
     app,
     url,
     clock,
     delivery,
-    post,
-    async run(document, variables) {
-      const response = await post<never>({ query: print(document), variables });
-      if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
-      return response.data as never;
-    },
+    ...graphqlClient(url),
     async stop() {
       await app.stop();
       await ownDatabase?.drop();
