@@ -50,3 +50,24 @@ describe('the 10 MiB limit on a document', () => {
     expect(await documentState(t, client.id)).toEqual(before);
   });
 });
+
+describe('huge hostile uploads', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.stop());
+
+  // V8's regexp interpreter can overflow its backtracking stack on strings this long; these inputs
+  // once produced INTERNAL_SERVER_ERROR on a cold process. Each must be a typed refusal.
+  it.each([
+    ['13.9 MB of base64 with one bad character at the end', () => 'A'.repeat(13_981_012) + '!==='],
+    ['a data: prefix with no comma, 13.9 MB long', () => `data:${'x'.repeat(13_981_000)}`],
+    ['13.9 MB of valid-looking base64 decoding past the limit', () => 'A'.repeat(13_981_016)],
+  ])('refuses %s with a ValidationError, not a server error', async (_what, build) => {
+    const client = await createClient(t);
+    const result = await addDocument(t, client.id, { contentType: 'image/png', contentBase64: build() });
+    if (result.__typename !== 'ValidationError') throw new Error(JSON.stringify(result).slice(0, 500));
+    expect(result.fieldErrors.map((error) => error.path)).toEqual([['input', 'contentBase64']]);
+  });
+});
