@@ -3,7 +3,7 @@ import type { Services } from '../services';
 import { Loaders, createLoaders } from './loaders';
 
 /** Who is calling. Access control (JWT scopes, self-service tokens) will fill this in. */
-export type Caller = { kind: 'anonymous' };
+export type Caller = { kind: 'anonymous' } | { kind: 'self'; clientId: string };
 
 /** Everything a resolver may use, built once per request. */
 export interface RequestContext {

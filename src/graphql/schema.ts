@@ -5,7 +5,7 @@ import { buildSchemaSync } from 'type-graphql';
 import { AddressResolver } from '../modules/addresses/address.resolver';
 import { ClientResolver } from '../modules/clients/client.resolver';
 import { ContactResolver } from '../modules/contacts/contact.resolver';
-import { DocumentResolver } from '../modules/documents/document.resolver';
+import { DocumentResolver, DocumentReviewEdgeResolver } from '../modules/documents/document.resolver';
 import { IdentifierResolver } from '../modules/identifiers/identifier.resolver';
 import { VerificationResolver } from '../modules/verification/verification.resolver';
 import {
@@ -13,6 +13,7 @@ import {
   DuplicateExternalIdError,
   InvalidClientStatusError,
   NotFoundError,
+  RateLimitedError,
   ValidationError,
 } from './user-errors';
 
@@ -21,9 +22,9 @@ let schema: GraphQLSchema | undefined;
 /** The executable schema, built once per process (type-graphql's metadata is global). */
 export function onboardingSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [ClientResolver, AddressResolver, IdentifierResolver, DocumentResolver, ContactResolver, VerificationResolver],
+    resolvers: [ClientResolver, AddressResolver, IdentifierResolver, DocumentResolver, DocumentReviewEdgeResolver, ContactResolver, VerificationResolver],
     // Error types that are only reachable through unions still need to be in the schema's type map.
-    orphanedTypes: [ValidationError, ClientNotFoundError, NotFoundError, InvalidClientStatusError, DuplicateExternalIdError],
+    orphanedTypes: [ValidationError, ClientNotFoundError, NotFoundError, InvalidClientStatusError, DuplicateExternalIdError, RateLimitedError],
     validate: false,
     emitSchemaFile: false,
   });

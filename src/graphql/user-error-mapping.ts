@@ -8,6 +8,7 @@ import {
   DuplicateExternalIdError,
   InvalidClientStatusError,
   NotFoundError,
+  RateLimitedError,
   UserError,
   ValidationError,
 } from './user-errors';
@@ -49,6 +50,8 @@ export function toUserError(failure: Failure): UserError {
         reason: failure.reason,
         attemptsRemaining: failure.attemptsRemaining,
       });
+    case 'rateLimited':
+      return RateLimitedError.of(failure.retryAfterSeconds, failure.message);
     default:
       return unreachable(failure);
   }

@@ -2,9 +2,10 @@
  * The error members of the result unions. Expected failures are data, not GraphQL errors:
  * each carries a developer message and a stable globalisation code for translated UI text.
  */
-import { Field, ID, InterfaceType, ObjectType } from 'type-graphql';
+import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { ClientStatus } from '../generated/prisma/enums';
-import type { FieldError as FieldErrorRecord } from '../shared/validation';
+import type { FieldErrorCode, FieldError as FieldErrorRecord } from '../shared/validation';
+import { FieldErrorCodeEnum } from './enums';
 
 @InterfaceType({ description: 'Every error member of a result union implements this.' })
 export abstract class UserError {
@@ -23,8 +24,8 @@ export class FieldError {
   @Field(() => String)
   message: string;
 
-  @Field(() => String, { description: 'e.g. REQUIRED, INVALID_FORMAT, TOO_LONG, PO_BOX_NOT_ALLOWED (see README).' })
-  code: string;
+  @Field(() => FieldErrorCodeEnum)
+  code: FieldErrorCode;
 }
 
 @ObjectType({ implements: UserError, description: 'The input breaks one or more rules; every problem is listed.' })
@@ -101,6 +102,20 @@ export class DuplicateExternalIdError extends UserError {
       message: `Another client already has externalId ${externalId}.`,
       userMessageGlobalisationCode: 'error.msg.client.external.id.duplicate',
       externalId,
+    });
+  }
+}
+
+@ObjectType({ implements: UserError, description: 'Too many attempts of this kind; nothing was done. Try again after retryAfterSeconds.' })
+export class RateLimitedError extends UserError {
+  @Field(() => Int)
+  retryAfterSeconds: number;
+
+  static of(retryAfterSeconds: number, message: string): RateLimitedError {
+    return Object.assign(new RateLimitedError(), {
+      message,
+      userMessageGlobalisationCode: 'error.msg.client.rate.limited',
+      retryAfterSeconds,
     });
   }
 }

@@ -11,9 +11,11 @@ export type Failure =
   | { kind: 'requirementsNotMet'; clientId: string; level: KycVerificationType; missing: MissingRequirement[] }
   | { kind: 'duplicateIdentifier'; identifierType: IdentifierType }
   | { kind: 'duplicateExternalId'; externalId: string }
-  | { kind: 'contactVerificationFailed'; channel: ContactChannel; reason: ContactVerificationFailure; attemptsRemaining: number };
+  | { kind: 'contactVerificationFailed'; channel: ContactChannel; reason: ContactVerificationFailure; attemptsRemaining: number }
+  | { kind: 'rateLimited'; retryAfterSeconds: number; message: string };
 
-export type ContactVerificationFailure = 'INVALID_CODE' | 'EXPIRED' | 'TOO_MANY_ATTEMPTS' | 'NO_PENDING_CHALLENGE';
+export const CONTACT_VERIFICATION_FAILURES = ['INVALID_CODE', 'EXPIRED', 'TOO_MANY_ATTEMPTS', 'NO_PENDING_CHALLENGE'] as const;
+export type ContactVerificationFailure = (typeof CONTACT_VERIFICATION_FAILURES)[number];
 
 export type Result<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 

@@ -1,26 +1,40 @@
 /**
  * Input checking for every mutation: each problem becomes one FieldError (path, message, code)
  * and all problems of one input are reported together.
- *
- * Codes (stable, documented in the README):
- *   REQUIRED, TOO_LONG, INVALID_FORMAT, INVALID_VALUE, OUT_OF_RANGE, EXPIRED, PO_BOX_NOT_ALLOWED,
- *   NOT_A_MOBILE_NUMBER, UNSUPPORTED_CONTENT_TYPE, CONTENT_TYPE_MISMATCH, TOO_LARGE,
- *   NOT_PENDING_REVIEW, NO_CONTACT_TO_VERIFY, ALREADY_VERIFIED
  */
 import countries from 'i18n-iso-countries';
 import isEmail from 'validator/lib/isEmail';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
+/** Why one input value was refused: the GraphQL enum FieldErrorCode, stable for clients to switch on. */
+export const FIELD_ERROR_CODES = [
+  'REQUIRED',
+  'TOO_LONG',
+  'INVALID_FORMAT',
+  'INVALID_VALUE',
+  'OUT_OF_RANGE',
+  'EXPIRED',
+  'PO_BOX_NOT_ALLOWED',
+  'NOT_A_MOBILE_NUMBER',
+  'UNSUPPORTED_CONTENT_TYPE',
+  'CONTENT_TYPE_MISMATCH',
+  'TOO_LARGE',
+  'NOT_PENDING_REVIEW',
+  'NO_CONTACT_TO_VERIFY',
+  'ALREADY_VERIFIED',
+] as const;
+export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];
+
 export interface FieldError {
   path: string[];
   message: string;
-  code: string;
+  code: FieldErrorCode;
 }
 
 export class FieldErrors {
   readonly list: FieldError[] = [];
 
-  add(path: readonly string[], code: string, message: string): undefined {
+  add(path: readonly string[], code: FieldErrorCode, message: string): undefined {
     this.list.push({ path: [...path], code, message });
     return undefined;
   }

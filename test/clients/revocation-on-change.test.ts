@@ -79,7 +79,7 @@ describe('a change that breaks a verified level', () => {
     expect(client).toMatchObject({ status: 'PENDING', kycVerificationType: null, version: subject.client.version + 1 });
     const last = client.history.at(-1)!;
     expect(last).toMatchObject({ type: 'VERIFICATION_REVOKED', fromStatus: 'VERIFIED', toStatus: 'PENDING' });
-    expect(last.detail).toContain(missing);
+    expect(last.detail).toMatchObject({ kycVerificationType: 'PARTIAL', missingRequirements: expect.arrayContaining([missing]) });
     expect(client.history.filter((event) => event.type === 'VERIFICATION_REVOKED')).toHaveLength(1);
     const stored = (await t.run(ClientDocument, { id: subject.client.id })).client!;
     expect(stored).toMatchObject({ status: 'PENDING', kycVerificationType: null, version: client.version });
@@ -95,32 +95,42 @@ describe('a change that breaks a verified level', () => {
     const mailing = expectMember(extra.addAddress, 'AddAddressSuccess').address;
     await addSsn(t, subject.client.id);
 
-    // when the extra address is removed, the first identifier deactivated, and the name changed
+    // when the extra address is removed and the first identifier deactivated
     expectMember((await t.run(RemoveAddressShowingHistoryDocument, { id: mailing.id })).removeAddress, 'ClientPayload');
-    expectMember((await t.run(DeactivateIdentifierShowingHistoryDocument, { id: subject.identifier.id })).deactivateIdentifier, 'ClientPayload');
-    const renamed = await t.run(UpdateClientShowingHistoryDocument, { input: { clientId: subject.client.id, lastName: 'Byron' } });
+    const deactivated = await t.run(DeactivateIdentifierShowingHistoryDocument, { id: subject.identifier.id });
 
     // then it is still VERIFIED PARTIAL with no revocation in its history
-    const client = expectMember(renamed.updateClient, 'ClientPayload').client;
-    expect(client).toMatchObject({ status: 'VERIFIED', kycVerificationType: 'PARTIAL', lastName: 'Byron' });
+    const client = expectMember(deactivated.deactivateIdentifier, 'ClientPayload').client;
+    expect(client).toMatchObject({ status: 'VERIFIED', kycVerificationType: 'PARTIAL', version: subject.client.version + 4 });
     expect(client.history.map((event) => event.type)).not.toContain('VERIFICATION_REVOKED');
   });
 
   it.each([
-    ['loses its primary address', 'removeAddress'],
-    ['loses its only identifier', 'deactivateIdentifier'],
-    ['gets a new email', 'newEmail'],
-    ['gets a new mobile phone', 'newMobilePhone'],
-  ] as const)('never moves an ACTIVE client back when it %s', async (_what, change) => {
+    ['loses its primary address', 'removeAddress', 'PRIMARY_ADDRESS'],
+    ['loses its only identifier', 'deactivateIdentifier', 'IDENTITY_DOCUMENT'],
+    ['gets a new email', 'newEmail', 'EMAIL_VERIFICATION'],
+    ['gets a new mobile phone', 'newMobilePhone', 'MOBILE_PHONE_VERIFICATION'],
+  ] as const)('never moves an ACTIVE client back when it %s, but flags it for re-verification', async (_what, change, missing) => {
     // given an ACTIVE client
     const subject = await activeClient();
+    expect(subject.client.reverificationRequired).toBe(false);
 
     // when the change is made
     const client = await make(change, subject);
 
-    // then it stays ACTIVE at its level, and nothing was revoked
-    expect(client).toMatchObject({ status: 'ACTIVE', kycVerificationType: 'PARTIAL', version: subject.client.version + 1 });
+    // then it stays ACTIVE at its level, nothing was revoked, and it needs re-verification
+    expect(client).toMatchObject({ status: 'ACTIVE', kycVerificationType: 'PARTIAL', reverificationRequired: true, version: subject.client.version + 1 });
     expect(client.history.map((event) => event.type)).not.toContain('VERIFICATION_REVOKED');
-    expect((await t.run(ClientDocument, { id: subject.client.id })).client).toMatchObject({ status: 'ACTIVE', kycVerificationType: 'PARTIAL' });
+    expect(client.history.at(-1)).toMatchObject({
+      type: 'REVERIFICATION_REQUIRED',
+      fromStatus: null,
+      toStatus: null,
+      detail: { kycVerificationType: 'PARTIAL', missingRequirements: [missing] },
+    });
+    expect((await t.run(ClientDocument, { id: subject.client.id })).client).toMatchObject({
+      status: 'ACTIVE',
+      kycVerificationType: 'PARTIAL',
+      reverificationRequired: true,
+    });
   });
 });

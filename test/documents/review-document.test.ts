@@ -171,7 +171,7 @@ describe('reviewing a document', () => {
       expect.objectContaining({ type: 'DOCUMENT_REJECTED' }),
       expect.objectContaining({ type: 'VERIFICATION_REVOKED', fromStatus: 'VERIFIED', toStatus: 'PENDING' }),
     ]);
-    expect(result.client.history.at(-1)!.detail).toContain('PHYSICAL_ID_DOCUMENT');
+    expect(result.client.history.at(-1)!.detail).toMatchObject({ missingRequirements: ['PHYSICAL_ID_DOCUMENT'] });
     expect(physicalIdRequirement(result.client.fullRequirements)).toMatchObject({ pendingReview: false });
   });
 });

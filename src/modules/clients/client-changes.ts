@@ -1,9 +1,10 @@
-import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { Client, PrismaClient } from '../../generated/prisma/client';
 import { inTransaction, Tx } from '../../db/transaction';
 import { Failure, Result, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, recordEvents } from '../history/history';
 import type { RequirementPolicy } from '../verification/requirement-policy';
-import { revokeVerificationIfBroken } from '../verification/revocation';
+import { loadClientSnapshot } from '../verification/client-snapshot';
+import { ClientFieldChanges, decideAfterChange, isVerificationAtStake } from '../verification/lifecycle';
 
 export interface ChangeScope {
   tx: Tx;
@@ -14,7 +15,16 @@ export interface ChangeScope {
 
 /** What a change did: its events and client-row updates, or a failure that rolls everything back. */
 export type ChangeOutcome<T> =
-  | { ok: true; value: T; events: readonly ClientEventDraft[]; clientData?: Prisma.ClientUpdateInput }
+  | {
+      ok: true;
+      value: T;
+      events: readonly ClientEventDraft[];
+      clientData?: ClientFieldChanges;
+      /** Identity facts the change corrected: a verified client must be verified again. */
+      correctedIdentityFacts?: readonly string[];
+      /** The change made its own lifecycle decision (verify, activate): no after-change check. */
+      lifecycleDecided?: boolean;
+    }
   | { ok: false; failure: Failure };
 
 export interface ChangedClient<T> {
@@ -24,8 +34,9 @@ export interface ChangedClient<T> {
 
 /**
  * The unit of work for every change to an existing client or its children: one transaction that
- * locks the client row (so concurrent changes of one client take turns), runs the change, bumps
- * `version` once, applies the revoke-on-change rule and appends the history events.
+ * locks the client row (so concurrent changes of one client take turns), runs the change, applies
+ * the after-change lifecycle rule (revoke a VERIFIED client, flag an ACTIVE one), bumps `version`
+ * once and appends the history events.
  */
 export class ClientChanges {
   constructor(
@@ -45,16 +56,18 @@ export class ClientChanges {
       if (!outcome.ok) return unit.rollbackWith(fail(outcome.failure));
       if (outcome.events.length === 0 && !outcome.clientData) return ok({ value: outcome.value, client });
 
-      let updated = await tx.client.update({
-        where: { id: clientId },
-        data: { ...outcome.clientData, version: { increment: 1 }, updatedAt: now },
-      });
+      const data: ClientFieldChanges = { ...outcome.clientData };
       const events = [...outcome.events];
-      const revocation = await revokeVerificationIfBroken(tx, updated, this.policy, now);
-      if (revocation) {
-        updated = revocation.client;
-        events.push(revocation.event);
+      const changed: Client = { ...client, ...data };
+      if (!outcome.lifecycleDecided && isVerificationAtStake(changed)) {
+        const snapshot = await loadClientSnapshot(tx, changed);
+        const transition = decideAfterChange(changed, snapshot, this.policy, now, outcome.correctedIdentityFacts ?? []);
+        if (transition) {
+          Object.assign(data, transition.clientData);
+          events.push(transition.event);
+        }
       }
+      const updated = await tx.client.update({ where: { id: clientId }, data: { ...data, version: { increment: 1 }, updatedAt: now } });
       await recordEvents(tx, clientId, events, now);
       return ok({ value: outcome.value, client: updated });
     });

@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Client as ClientRow } from '../../generated/prisma/client';
 import type { RequestContext } from '../../graphql/context';
 import { ClientStatus, KycVerificationType } from '../../graphql/enums';
+import { connectionOf } from '../../graphql/paging';
 import { toUserError } from '../../graphql/user-error-mapping';
 import { Address } from '../addresses/address.types';
 import { Document } from '../documents/document.types';
@@ -11,7 +11,6 @@ import { Identifier } from '../identifiers/identifier.types';
 import { MissingRequirement } from '../verification/verification.types';
 import { CreateClientInput, UpdateClientInput } from './client.inputs';
 import { ClientPayload, CreateClientResult, UpdateClientResult } from './client.results';
-import { InvalidPageRequest } from './client.service';
 import { Client, ClientConnection } from './client.types';
 
 /** A mutation's client payload, with the request's loaders forgetting what they knew of it. */
@@ -32,6 +31,11 @@ export class ClientResolver {
     return ctx.services.clients.findByExternalId(externalId);
   }
 
+  @Query(() => Client, { nullable: true, description: "The caller's own client (a self-service token); null for staff tokens." })
+  async me(@Ctx() ctx: RequestContext): Promise<ClientRow | null> {
+    return ctx.caller.kind === 'self' ? ctx.services.clients.findById(ctx.caller.clientId) : null;
+  }
+
   @Query(() => ClientConnection, { description: 'Oldest first. first: 0 to 100.' })
   async clients(
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
@@ -39,19 +43,10 @@ export class ClientResolver {
     @Arg('status', () => ClientStatus, { nullable: true }) status: ClientStatus | null,
     @Ctx() ctx: RequestContext,
   ): Promise<ClientConnection> {
-    try {
-      const page = await ctx.services.clients.list(first ?? 20, after ?? null, status ?? null);
-      return {
-        edges: page.clients.map((client, index) => ({ cursor: page.cursors[index], node: client })),
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-        totalCount: page.totalCount,
-      };
-    } catch (error) {
-      if (error instanceof InvalidPageRequest) {
-        throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
-      }
-      throw error;
-    }
+    return connectionOf(
+      () => ctx.services.clients.list(first ?? 20, after ?? null, status ?? null),
+      (client, cursor) => ({ cursor, node: client }),
+    );
   }
 
   @Mutation(() => CreateClientResult)

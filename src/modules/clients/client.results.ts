@@ -1,5 +1,5 @@
 import { Field, ObjectType, createUnionType } from 'type-graphql';
-import { ClientNotFoundError, DuplicateExternalIdError, ValidationError } from '../../graphql/user-errors';
+import { ClientNotFoundError, DuplicateExternalIdError, InvalidClientStatusError, ValidationError } from '../../graphql/user-errors';
 import { Client } from './client.types';
 
 @ObjectType()
@@ -15,5 +15,5 @@ export const CreateClientResult = createUnionType({
 
 export const UpdateClientResult = createUnionType({
   name: 'UpdateClientResult',
-  types: () => [ClientPayload, ValidationError, ClientNotFoundError] as const,
+  types: () => [ClientPayload, ValidationError, ClientNotFoundError, InvalidClientStatusError] as const,
 });

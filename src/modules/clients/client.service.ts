@@ -1,10 +1,12 @@
 import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { ClientStatus } from '../../generated/prisma/enums';
 import { inTransaction, violatedUniqueConstraint } from '../../db/transaction';
+import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { recordEvents } from '../history/history';
+import { ClientFieldChanges, IDENTITY_FACTS } from '../verification/lifecycle';
 import { ClientChanges } from './client-changes';
 
 export interface CreateClientData {
@@ -25,18 +27,8 @@ export interface UpdateClientData {
   mobilePhone?: string | null;
 }
 
-export interface ClientPage {
-  clients: Client[];
-  cursors: string[];
-  hasNextPage: boolean;
-  totalCount: number;
-}
-
-export const MAX_PAGE_SIZE = 100;
 const NAME_MAX = 100;
 const EXTERNAL_ID_MAX = 128;
-
-export class InvalidPageRequest extends Error {}
 
 export class ClientService {
   constructor(
@@ -88,7 +80,7 @@ export class ClientService {
     const now = this.clock();
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
-    const data: Prisma.ClientUpdateInput = {};
+    const data: ClientFieldChanges = {};
     // Absent means "leave as is"; null clears the optional fields. Names cannot be cleared.
     if (input.firstName !== undefined) data.firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME_MAX);
     if (input.lastName !== undefined) data.lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME_MAX);
@@ -104,10 +96,9 @@ export class ClientService {
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
     const result = await this.changes.apply(input.clientId, async ({ tx, client }) => {
-      const changed = (Object.keys(data) as (keyof Client)[]).filter((field) => !sameValue(client[field], data[field as keyof typeof data]));
+      const changed = (Object.keys(data) as (keyof ClientFieldChanges)[]).filter((field) => !sameValue(client[field], data[field]));
       if (changed.length === 0) return { ok: true, value: undefined, events: [] };
-      const update: Prisma.ClientUpdateInput = {};
-      for (const field of changed) Object.assign(update, { [field]: data[field as keyof typeof data] });
+      const update: ClientFieldChanges = Object.fromEntries(changed.map((field) => [field, data[field]]));
       // A new email or phone is unverified again, and any code sent to the old one is void.
       if (changed.includes('email')) {
         update.emailVerified = false;
@@ -117,7 +108,13 @@ export class ClientService {
         update.mobilePhoneVerified = false;
         await tx.contactChallenge.deleteMany({ where: { clientId: client.id, channel: 'MOBILE_PHONE' } });
       }
-      return { ok: true, value: undefined, clientData: update, events: [{ type: 'CLIENT_UPDATED', detail: { fields: changed } }] };
+      return {
+        ok: true,
+        value: undefined,
+        clientData: update,
+        events: [{ type: 'CLIENT_UPDATED', detail: { fields: changed } }],
+        correctedIdentityFacts: changed.filter((field) => (IDENTITY_FACTS as readonly string[]).includes(field)),
+      };
     });
     return result.ok ? ok(result.value.client) : result;
   }
@@ -134,25 +131,15 @@ export class ClientService {
   }
 
   /** Oldest first, so paging forward never skips clients created meanwhile. */
-  async list(first: number, after: string | null, status: ClientStatus | null): Promise<ClientPage> {
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-      throw new InvalidPageRequest(`first must be an integer from 0 to ${MAX_PAGE_SIZE}.`);
-    }
+  async list(first: number, after: string | null, status: ClientStatus | null): Promise<Page<Client>> {
+    checkPageSize(first);
     const position = after === null ? null : decodeCursor(after);
     const filter: Prisma.ClientWhereInput = status ? { status } : {};
-    const where: Prisma.ClientWhereInput = position
-      ? {
-          ...filter,
-          OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: { gt: position.id } }],
-        }
-      : filter;
     const [rows, totalCount] = await Promise.all([
-      // One row more than asked for tells whether a next page exists (also for first: 0).
-      this.prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
+      this.prisma.client.findMany({ where: { ...filter, ...afterPosition(position) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
       this.prisma.client.count({ where: filter }),
     ]);
-    const clients = rows.slice(0, first);
-    return { clients, cursors: clients.map(encodeCursor), hasNextPage: rows.length > first, totalCount };
+    return pageOf(rows, first, totalCount);
   }
 }
 
@@ -163,19 +150,4 @@ function isBlank(value: string | null | undefined): boolean {
 function sameValue(current: unknown, next: unknown): boolean {
   if (current instanceof Date && next instanceof Date) return current.getTime() === next.getTime();
   return current === next;
-}
-
-function encodeCursor(client: Client): string {
-  return Buffer.from(JSON.stringify([client.createdAt.toISOString(), client.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(createdAt);
-    if (typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
-  } catch {
-    // fall through
-  }
-  throw new InvalidPageRequest('after is not a cursor this API returned.');
 }

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ClientStatus, KycVerificationType } from '../../graphql/enums';
+import { PageInfo } from '../../graphql/paging';
 import { DateScalar, DateTimeScalar } from '../../graphql/scalars';
 
 /** A customer going through onboarding. Its lists (addresses, identifiers, ...) are resolved in client.resolver.ts. */
@@ -52,15 +53,12 @@ export class Client {
 
   @Field(() => Int, { description: 'Increases by one on every change to the client or its children.' })
   version: number;
-}
 
-@ObjectType()
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor: string | null;
+  @Field(() => Boolean, {
+    description:
+      'ACTIVE only: a change made the client miss a requirement of its level (or corrected its identity facts). Cleared by a successful verifyClient at that level.',
+  })
+  reverificationRequired: boolean;
 }
 
 @ObjectType()

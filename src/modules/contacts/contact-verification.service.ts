@@ -3,6 +3,7 @@ import type { Client } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import { constantTimeEqualHex, hmacHex } from '../../shared/keys';
 import { ContactVerificationFailure, Result, fail, ok } from '../../shared/result';
+import type { FieldErrorCode } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
 import { ContactDelivery } from './contact-delivery';
 
@@ -93,6 +94,6 @@ export class ContactVerificationService {
   }
 }
 
-function validationFailure(code: string, message: string) {
+function validationFailure(code: FieldErrorCode, message: string) {
   return { kind: 'validation' as const, fieldErrors: [{ path: ['input', 'channel'], code, message }] };
 }

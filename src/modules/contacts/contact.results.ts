@@ -1,7 +1,8 @@
 import { Field, Int, ObjectType, createUnionType } from 'type-graphql';
-import { ContactChannel } from '../../graphql/enums';
+import { ContactChannel, ContactVerificationFailureReasonEnum } from '../../graphql/enums';
 import { DateTimeScalar } from '../../graphql/scalars';
-import { ClientNotFoundError, UserError, ValidationError } from '../../graphql/user-errors';
+import { ClientNotFoundError, RateLimitedError, UserError, ValidationError } from '../../graphql/user-errors';
+import type { ContactVerificationFailure } from '../../shared/result';
 import { ClientPayload } from '../clients/client.results';
 import { Client } from '../clients/client.types';
 
@@ -19,8 +20,8 @@ export class ContactVerificationRequested {
 
 @ObjectType({ implements: UserError })
 export class ContactVerificationFailedError extends UserError {
-  @Field(() => String, { description: 'INVALID_CODE, EXPIRED, TOO_MANY_ATTEMPTS or NO_PENDING_CHALLENGE.' })
-  reason: string;
+  @Field(() => ContactVerificationFailureReasonEnum)
+  reason: ContactVerificationFailure;
 
   @Field(() => Int, { description: 'Wrong codes still accepted before the challenge is spent.' })
   attemptsRemaining: number;
@@ -28,10 +29,10 @@ export class ContactVerificationFailedError extends UserError {
 
 export const RequestContactVerificationResult = createUnionType({
   name: 'RequestContactVerificationResult',
-  types: () => [ContactVerificationRequested, ValidationError, ClientNotFoundError] as const,
+  types: () => [ContactVerificationRequested, ValidationError, ClientNotFoundError, RateLimitedError] as const,
 });
 
 export const ConfirmContactVerificationResult = createUnionType({
   name: 'ConfirmContactVerificationResult',
-  types: () => [ClientPayload, ContactVerificationFailedError, ClientNotFoundError] as const,
+  types: () => [ClientPayload, ContactVerificationFailedError, ClientNotFoundError, RateLimitedError] as const,
 });

@@ -1,14 +1,30 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { Document as DocumentRow } from '../../generated/prisma/client';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Client as ClientRow, Document as DocumentRow } from '../../generated/prisma/client';
 import type { RequestContext } from '../../graphql/context';
+import { connectionOf } from '../../graphql/paging';
 import { toUserError } from '../../graphql/user-error-mapping';
+import { Client } from '../clients/client.types';
 import { isDocumentValid } from '../verification/requirements';
 import { AddDocumentInput, ReviewDocumentInput } from './document.inputs';
 import { AddDocumentResult, AddDocumentSuccess, ReviewDocumentResult, ReviewDocumentSuccess } from './document.results';
-import { Document } from './document.types';
+import { Document, DocumentReviewConnection, DocumentReviewEdge } from './document.types';
 
 @Resolver(() => Document)
 export class DocumentResolver {
+  @Query(() => DocumentReviewConnection, {
+    description: 'The back office\'s work queue: documents still PENDING_REVIEW across all clients, oldest first. first: 0 to 100.',
+  })
+  async documentsAwaitingReview(
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DocumentReviewConnection> {
+    return connectionOf(
+      () => ctx.services.documents.awaitingReview(first ?? 20, after ?? null),
+      (document, cursor) => ({ cursor, node: document }),
+    );
+  }
+
   @Mutation(() => AddDocumentResult)
   async addDocument(@Arg('input', () => AddDocumentInput) input: AddDocumentInput, @Ctx() ctx: RequestContext) {
     const result = await ctx.services.documents.add(input);
@@ -33,5 +49,15 @@ export class DocumentResolver {
   @FieldResolver(() => String, { description: 'Signed URL on this server that serves the stored bytes; valid for 5 minutes.' })
   downloadUrl(@Root() document: DocumentRow, @Ctx() ctx: RequestContext): string {
     return ctx.services.downloadLinks.urlFor(ctx.baseUrl, document.id);
+  }
+}
+
+@Resolver(() => DocumentReviewEdge)
+export class DocumentReviewEdgeResolver {
+  @FieldResolver(() => Client, { description: 'The client the document belongs to.' })
+  async client(@Root() edge: { node: DocumentRow }, @Ctx() ctx: RequestContext): Promise<ClientRow> {
+    const client = await ctx.loaders.client.load(edge.node.clientId);
+    if (!client) throw new Error(`document ${edge.node.id} has no client`);
+    return client;
   }
 }

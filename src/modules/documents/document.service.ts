@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client, Document, PrismaClient } from '../../generated/prisma/client';
 import type { DocumentType } from '../../generated/prisma/enums';
+import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
@@ -106,6 +107,21 @@ export class DocumentService {
       };
     });
     return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
+  }
+
+  /**
+   * The back office's work queue: documents still PENDING_REVIEW across clients, oldest first.
+   * The cursor is a position, not an offset, so reviewing documents of earlier pages skips nothing.
+   */
+  async awaitingReview(first: number, after: string | null): Promise<Page<Document>> {
+    checkPageSize(first);
+    const position = after === null ? null : decodeCursor(after);
+    const awaiting = { status: 'PENDING_REVIEW' } as const;
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.document.findMany({ where: { ...awaiting, ...afterPosition(position) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
+      this.prisma.document.count({ where: awaiting }),
+    ]);
+    return pageOf(rows, first, totalCount);
   }
 
   /** The stored bytes of a document, for the signed download route. */

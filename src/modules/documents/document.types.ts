@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DocumentStatus, DocumentType } from '../../graphql/enums';
+import { PageInfo } from '../../graphql/paging';
 import { DateScalar, DateTimeScalar } from '../../graphql/scalars';
 
 /** An identity document file. isValid and downloadUrl are resolved in document.resolver.ts. */
@@ -34,4 +35,26 @@ export class Document {
 
   @Field(() => DateTimeScalar)
   createdAt: Date;
+}
+
+/** One document in the review queue; `client` (its owner) is resolved in document.resolver.ts. */
+@ObjectType()
+export class DocumentReviewEdge {
+  @Field(() => String)
+  cursor: string;
+
+  @Field(() => Document)
+  node: Document;
+}
+
+@ObjectType()
+export class DocumentReviewConnection {
+  @Field(() => [DocumentReviewEdge])
+  edges: DocumentReviewEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int, { description: 'Documents awaiting review now, across all clients.' })
+  totalCount: number;
 }

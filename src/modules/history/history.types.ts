@@ -1,14 +1,16 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { ClientStatus } from '../../graphql/enums';
+import { ClientEventTypeEnum, ClientStatus } from '../../graphql/enums';
 import { DateTimeScalar } from '../../graphql/scalars';
+import type { ClientEventType } from './history';
 
 @ObjectType({ description: 'One entry of a client\'s append-only history.' })
 export class ClientEvent {
   @Field(() => ID)
   id: string;
 
-  @Field(() => String, { description: 'e.g. CLIENT_CREATED, CLIENT_VERIFIED, VERIFICATION_REVOKED, CLIENT_ACTIVATED.' })
-  type: string;
+  @Field(() => ClientEventTypeEnum)
+  type: ClientEventType;
 
   @Field(() => ClientStatus, { nullable: true })
   fromStatus: ClientStatus | null;
@@ -16,8 +18,8 @@ export class ClientEvent {
   @Field(() => ClientStatus, { nullable: true })
   toStatus: ClientStatus | null;
 
-  @Field(() => String, { nullable: true, description: 'JSON object with non-personal facts of the event (ids, types, codes).' })
-  detail: string | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Non-personal facts of the event: ids, types, requirement codes.' })
+  detail: Record<string, unknown> | null;
 
   @Field(() => DateTimeScalar)
   occurredAt: Date;

@@ -1,6 +1,6 @@
 import { Field, ObjectType, createUnionType } from 'type-graphql';
 import { IdentifierType } from '../../graphql/enums';
-import { ClientNotFoundError, NotFoundError, UserError, ValidationError } from '../../graphql/user-errors';
+import { ClientNotFoundError, NotFoundError, RateLimitedError, UserError, ValidationError } from '../../graphql/user-errors';
 import { ClientPayload } from '../clients/client.results';
 import { Client } from '../clients/client.types';
 import { Identifier } from './identifier.types';
@@ -22,7 +22,7 @@ export class DuplicateIdentifierError extends UserError {
 
 export const AddIdentifierResult = createUnionType({
   name: 'AddIdentifierResult',
-  types: () => [AddIdentifierSuccess, ValidationError, ClientNotFoundError, DuplicateIdentifierError] as const,
+  types: () => [AddIdentifierSuccess, ValidationError, ClientNotFoundError, DuplicateIdentifierError, RateLimitedError] as const,
 });
 
 export const DeactivateIdentifierResult = createUnionType({
