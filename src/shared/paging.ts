@@ -30,7 +30,9 @@ export function decodeCursor(cursor: string): PagePosition {
       const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
       if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
         const createdAt = new Date(parsed[0]);
-        if (isUuid(parsed[1]) && !Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
+        // Only instants this API could have written: a forged year -200000 is not a database error.
+        const year = createdAt.getUTCFullYear();
+        if (isUuid(parsed[1]) && year >= 2000 && year <= 9999) return { createdAt, id: parsed[1] };
       }
     } catch {
       // fall through

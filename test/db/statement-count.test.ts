@@ -1,4 +1,4 @@
-import { AddDocumentDocument, ClientsWithEverythingDocument } from '../generated/graphql';
+import { AddDocumentDocument, ClientsWithEverythingDocument, DocumentsAwaitingReviewDocument } from '../generated/graphql';
 import { addPrimaryAddress, addSsn, createClient, pngBase64 } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -27,17 +27,17 @@ describe('reading a page of clients with everything nested', () => {
   }, 240_000);
   afterAll(() => t?.stop());
 
-  /** Runs the query and returns its data and every SQL statement Prisma sent while it ran. */
-  async function countStatements(first: number) {
+  /** Runs `read` and returns its result and every SQL statement Prisma sent while it ran. */
+  async function statementsOf<T>(read: () => Promise<T>) {
     const statements: string[] = [];
     const stopListening = t.app.database.onStatement((sql) => statements.push(sql));
     try {
-      const data = await t.run(ClientsWithEverythingDocument, { first });
-      return { data, statements };
+      return { data: await read(), statements };
     } finally {
       stopListening();
     }
   }
+  const countStatements = (first: number) => statementsOf(() => t.run(ClientsWithEverythingDocument, { first }));
 
   it(`costs at most ${STATEMENT_BUDGET} statements, the same for 5 clients as for 50`, async () => {
     // when the first 5 and then the first 50 clients are read with all nested lists and missingRequirements
@@ -65,5 +65,22 @@ describe('reading a page of clients with everything nested', () => {
     expect(large.statements.length).toBe(small.statements.length);
     expect(large.statements.length).toBeLessThanOrEqual(STATEMENT_BUDGET);
     expect(large.statements.length).toBeGreaterThan(0);
+  });
+
+  it('reads a page of the review queue, with each document\'s client, in the same few statements for 5 as for 50', async () => {
+    // when the first 5 and then the first 50 documents awaiting review are read with their clients
+    const small = await statementsOf(() => t.run(DocumentsAwaitingReviewDocument, { first: 5 }));
+    const large = await statementsOf(() => t.run(DocumentsAwaitingReviewDocument, { first: 50 }));
+
+    // then both pages are complete, every edge has its own client...
+    expect(small.data.documentsAwaitingReview.edges).toHaveLength(5);
+    expect(large.data.documentsAwaitingReview.edges).toHaveLength(50);
+    expect(large.data.documentsAwaitingReview.totalCount).toBe(CLIENTS);
+    for (const { node, client } of large.data.documentsAwaitingReview.edges) {
+      expect(client.documents.map((document) => document.id)).toEqual([node.id]);
+    }
+    // ...and the cost does not grow with the page: page, count, clients, their documents
+    expect(large.statements.length).toBe(small.statements.length);
+    expect(large.statements.length).toBeLessThanOrEqual(4);
   });
 });
