@@ -19,7 +19,8 @@ import { Logger, createLogger } from './logger';
 import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
 import { DatabaseDocumentStorage } from './modules/documents/document.storage';
 import { Services, createServices } from './services';
-import { deriveKeys, loadOrCreateDevelopmentKey } from './shared/keys';
+import { checkDataKeys } from './modules/identifiers/data-key-check';
+import { keyRingFor } from './shared/keys';
 
 /** Seams tests and embedders may replace; production uses the defaults. */
 export interface AppOptions {
@@ -43,11 +44,9 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
-  const masterKey =
-    config.masterKey ??
-    loadOrCreateDevelopmentKey(config.dataDir, (file) =>
-      logger.warn({ file }, 'DATA_ENCRYPTION_KEY is not set: generated a development key. Set DATA_ENCRYPTION_KEY in production.'),
-    );
+  const keys = keyRingFor(config, (file) =>
+    logger.warn({ file }, 'DATA_ENCRYPTION_KEY is not set: generated a development key. Set DATA_ENCRYPTION_KEY in production.'),
+  );
 
   const database = await openDatabase(config.database);
   try {
@@ -57,6 +56,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     } finally {
       await session.close();
     }
+    const recorded = await checkDataKeys(database.prisma, keys);
+    if (recorded.length > 0) logger.info({ keyIds: recorded }, 'recorded data key fingerprints in the database');
   } catch (error) {
     await database.close();
     throw error;
@@ -64,7 +65,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const services = createServices({
     prisma: database.prisma,
-    keys: deriveKeys(masterKey),
+    keys,
     policy: config.requirementPolicy,
     clock,
     contactDelivery: options.contactDelivery ?? contactDeliveryFor(config),

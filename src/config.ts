@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RequirementPolicy, parseRequirementPolicy } from './modules/verification/requirement-policy';
+import { DataKey, KEY_ID_PATTERN } from './shared/keys';
 
 export type Environment = 'development' | 'test' | 'production';
 
@@ -24,6 +25,8 @@ export interface Config {
   database: DatabaseConfig;
   /** Master key (32 bytes) for identifier encryption, hashing, code hashing and URL signing; null: generate a development key in dataDir. */
   masterKey: Buffer | null;
+  /** DATA_ENCRYPTION_KEYS: the key ring, current key first; wins over masterKey when set. */
+  dataKeys: DataKey[] | null;
   requirementPolicy: RequirementPolicy;
   contactDelivery: ContactDeliveryConfig;
   introspection: boolean;
@@ -79,8 +82,13 @@ export function loadConfig(env: Env = process.env): Config {
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
 
   const masterKey = read<Buffer | null>('DATA_ENCRYPTION_KEY', parseMasterKey, null);
-  if (production && !env.DATA_ENCRYPTION_KEY) {
-    problems.push('DATA_ENCRYPTION_KEY: required in production (32 random bytes, base64 or hex)');
+  const dataKeys = read<DataKey[] | null>('DATA_ENCRYPTION_KEYS', parseDataKeys, null);
+  const keyGiven = (name: string) => Boolean(env[name]?.trim());
+  if (keyGiven('DATA_ENCRYPTION_KEY') && keyGiven('DATA_ENCRYPTION_KEYS')) {
+    problems.push('DATA_ENCRYPTION_KEYS: set either DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEYS, not both');
+  }
+  if (production && !keyGiven('DATA_ENCRYPTION_KEY') && !keyGiven('DATA_ENCRYPTION_KEYS')) {
+    problems.push('DATA_ENCRYPTION_KEY: required in production (32 random bytes, base64 or hex), or DATA_ENCRYPTION_KEYS');
   }
 
   const requirementPolicy = read('REQUIREMENT_POLICY', parseRequirementPolicy, parseRequirementPolicy(null));
@@ -110,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     database,
     masterKey,
+    dataKeys,
     requirementPolicy: policy,
     contactDelivery,
     introspection,
@@ -156,6 +165,28 @@ function parseBoolean(raw: string): boolean {
   if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
   throw new Error(`expected true or false, got "${raw}"`);
+}
+
+/** `id:key,id:key,...`, current key first; messages never repeat key material. */
+function parseDataKeys(raw: string): DataKey[] {
+  const keys = raw.split(',').map((entry, index) => {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, colon).trim();
+    if (colon < 0 || !KEY_ID_PATTERN.test(id)) {
+      throw new Error(`entry ${index + 1} is not id:key (ids are 1-16 characters a-z, 0-9 and -)`);
+    }
+    try {
+      return { id, secret: parseMasterKey(entry.slice(colon + 1).trim()) };
+    } catch (error) {
+      throw new Error(`key ${id}: ${(error as Error).message}`);
+    }
+  });
+  keys.forEach((key, index) => {
+    const earlier = keys.slice(0, index).find((other) => other.id === key.id || other.secret.equals(key.secret));
+    if (earlier?.id === key.id) throw new Error(`key id ${key.id} is given twice`);
+    if (earlier) throw new Error(`keys ${earlier.id} and ${key.id} are the same key`);
+  });
+  return keys;
 }
 
 function parseMasterKey(raw: string): Buffer {

@@ -1,5 +1,5 @@
 import type { PrismaClient } from './generated/prisma/client';
-import type { Keys } from './shared/keys';
+import type { KeyRing } from './shared/keys';
 import { AddressService } from './modules/addresses/address.service';
 import { ClientChanges } from './modules/clients/client-changes';
 import { ClientService } from './modules/clients/client.service';
@@ -15,7 +15,8 @@ import { VerificationService } from './modules/verification/verification.service
 
 export interface ServiceDependencies {
   prisma: PrismaClient;
-  keys: Keys;
+  /** The data keys: identifiers read with any of them; everything new written with the current one. */
+  keys: KeyRing;
   policy: RequirementPolicy;
   clock: () => Date;
   contactDelivery: ContactDelivery;
@@ -42,8 +43,9 @@ export function createServices(deps: ServiceDependencies): Services {
     addresses: new AddressService(prisma, changes),
     identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), clock),
     documents: new DocumentService(prisma, changes, deps.documentStorage, clock),
-    downloadLinks: new DownloadLinks(keys.downloadUrl, clock),
-    contactVerification: new ContactVerificationService(changes, deps.contactDelivery, keys.contactCode),
+    // Links and codes live minutes: signed and checked with the current key only.
+    downloadLinks: new DownloadLinks(keys.current.keys.downloadUrl, clock),
+    contactVerification: new ContactVerificationService(changes, deps.contactDelivery, keys.current.keys.contactCode),
     verification: new VerificationService(changes, policy, clock),
     clock,
   };

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Purpose-bound keys, all derived (HKDF-SHA256) from the one configured master key, so an
- * operator manages a single secret and no key is used for two jobs.
+ * Purpose-bound keys, all derived (HKDF-SHA256) from one master key, so an operator manages a
+ * single secret per key and no key is used for two jobs.
  */
 export interface Keys {
   /** AES-256-GCM key for identifier values. */
@@ -15,6 +15,11 @@ export interface Keys {
   contactCode: Buffer;
   /** HMAC key for signed document download URLs. */
   downloadUrl: Buffer;
+  /**
+   * What the database records to recognise this master key: a keyed hash of a constant (hex).
+   * It tells keys apart and reveals nothing that helps guess one.
+   */
+  fingerprint: string;
 }
 
 export function deriveKeys(masterKey: Buffer): Keys {
@@ -24,7 +29,66 @@ export function deriveKeys(masterKey: Buffer): Keys {
     identifierHash: derive('identifier-hash'),
     contactCode: derive('contact-code'),
     downloadUrl: derive('download-url'),
+    fingerprint: createHmac('sha256', derive('fingerprint')).update('onboarding-api key fingerprint').digest('hex'),
   };
+}
+
+/** Key ids in DATA_ENCRYPTION_KEYS: short, so each ciphertext can carry its key's id. */
+export const KEY_ID_PATTERN = /^[a-z0-9-]{1,16}$/;
+
+/**
+ * The id of the key given as DATA_ENCRYPTION_KEY (or generated for development). Identifiers
+ * written before key ids existed (ciphertext version 1) are under this key.
+ */
+export const SINGLE_KEY_ID = 'k1';
+
+/** A configured master key and its id. */
+export interface DataKey {
+  id: string;
+  secret: Buffer;
+}
+
+export interface RingKey {
+  id: string;
+  keys: Keys;
+}
+
+/**
+ * Every master key the server may read data with, the current one (which writes) first. Old keys
+ * stay in the ring until `npm run keys:rotate` has moved everything off them.
+ */
+export class KeyRing {
+  readonly current: RingKey;
+  private readonly byId: ReadonlyMap<string, RingKey>;
+
+  constructor(readonly keys: readonly RingKey[]) {
+    if (keys.length === 0) throw new Error('a key ring needs at least one key');
+    this.current = keys[0];
+    this.byId = new Map(keys.map((key) => [key.id, key]));
+    if (this.byId.size !== keys.length) throw new Error('key ids in a key ring must be distinct');
+  }
+
+  static fromSecrets(secrets: readonly DataKey[]): KeyRing {
+    return new KeyRing(secrets.map(({ id, secret }) => ({ id, keys: deriveKeys(secret) })));
+  }
+
+  get(id: string): RingKey | undefined {
+    return this.byId.get(id);
+  }
+}
+
+/**
+ * The ring the configuration names: DATA_ENCRYPTION_KEYS, or DATA_ENCRYPTION_KEY as a ring of one
+ * key with id k1, or (development only; production refuses to start without a key) a generated
+ * development key under k1.
+ */
+export function keyRingFor(
+  config: { dataKeys: readonly DataKey[] | null; masterKey: Buffer | null; dataDir: string },
+  onDevelopmentKeyCreated: (file: string) => void,
+): KeyRing {
+  if (config.dataKeys) return KeyRing.fromSecrets(config.dataKeys);
+  const secret = config.masterKey ?? loadOrCreateDevelopmentKey(config.dataDir, onDevelopmentKeyCreated);
+  return KeyRing.fromSecrets([{ id: SINGLE_KEY_ID, secret }]);
 }
 
 /**

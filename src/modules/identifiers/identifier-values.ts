@@ -5,8 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { IdentifierType } from '../../generated/prisma/enums';
-import type { Keys } from '../../shared/keys';
-import { hmacHex } from '../../shared/keys';
+import { KeyRing, Keys, RingKey, SINGLE_KEY_ID, hmacHex } from '../../shared/keys';
 import { FieldErrors } from '../../shared/validation';
 
 const VALUE_MAX = 64;
@@ -64,29 +63,78 @@ export function checkIssuingCountry(errors: FieldErrors, path: string[], type: I
   }
 }
 
-export class IdentifierVault {
-  constructor(private readonly keys: Pick<Keys, 'identifierEncryption' | 'identifierHash'>) {}
+/**
+ * Ciphertext layouts. Version 1 (written before key ids existed): [1][IV 12][tag 16][ciphertext],
+ * always under the key with id k1. Version 2: [2][id length][key id][IV 12][tag 16][ciphertext],
+ * the header (version and key id) authenticated along with the type.
+ */
+const V1 = 1;
+const V2 = 2;
 
-  /** The uniqueness key: one ACTIVE identifier per type, issuing country and normalised value. */
+/** A uniqueness hash and the id of the key that made it (stored as value_hash, value_hash_key_id). */
+export interface KeyedHash {
+  keyId: string;
+  hash: string;
+}
+
+export class IdentifierVault {
+  private readonly ring: KeyRing;
+
+  /** A key ring, or one key's derived keys (then under the id k1). */
+  constructor(keys: KeyRing | Keys) {
+    this.ring = keys instanceof KeyRing ? keys : new KeyRing([{ id: SINGLE_KEY_ID, keys }]);
+  }
+
+  /** The uniqueness key under the current key: one ACTIVE identifier per type, issuing country and normalised value. */
   uniquenessHash(type: IdentifierType, issuingCountry: string | null, value: string): string {
+    return this.uniquenessHashUnder(this.ring.current, type, issuingCountry, value);
+  }
+
+  /**
+   * The value's uniqueness hash under every key of the ring, current first: while two keys are in
+   * use an ACTIVE identifier may be hashed under either, and each one blocks the same value.
+   */
+  uniquenessHashes(type: IdentifierType, issuingCountry: string | null, value: string): KeyedHash[] {
+    return this.ring.keys.map((key) => ({ keyId: key.id, hash: this.uniquenessHashUnder(key, type, issuingCountry, value) }));
+  }
+
+  private uniquenessHashUnder(key: RingKey, type: IdentifierType, issuingCountry: string | null, value: string): string {
     const country = US_ISSUED.includes(type) ? 'US' : (issuingCountry ?? '');
-    return hmacHex(this.keys.identifierHash, 'identifier', type, country, value);
+    return hmacHex(key.keys.identifierHash, 'identifier', type, country, value);
   }
 
   encrypt(type: IdentifierType, value: string): Buffer {
+    const { id, keys } = this.ring.current;
+    const header = Buffer.concat([Buffer.from([V2, Buffer.byteLength(id)]), Buffer.from(id)]);
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.identifierEncryption, iv);
-    cipher.setAAD(Buffer.from(`identifier:${type}`));
+    const cipher = createCipheriv('aes-256-gcm', keys.identifierEncryption, iv);
+    cipher.setAAD(Buffer.concat([header, Buffer.from(`identifier:${type}`)]));
     const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), ciphertext]);
+    return Buffer.concat([header, iv, cipher.getAuthTag(), ciphertext]);
+  }
+
+  /** The id of the key a ciphertext was sealed with. */
+  keyIdOf(sealed: Uint8Array): string {
+    return this.parse(sealed).keyId;
   }
 
   decrypt(type: IdentifierType, sealed: Uint8Array): string {
+    const { keyId, authenticatedHeader, body } = this.parse(sealed);
+    const key = this.ring.get(keyId);
+    if (!key) throw new Error(`identifier encrypted under key ${keyId}, which is not in the key ring`);
+    const decipher = createDecipheriv('aes-256-gcm', key.keys.identifierEncryption, body.subarray(0, 12));
+    decipher.setAAD(Buffer.concat([authenticatedHeader, Buffer.from(`identifier:${type}`)]));
+    decipher.setAuthTag(body.subarray(12, 28));
+    return Buffer.concat([decipher.update(body.subarray(28)), decipher.final()]).toString('utf8');
+  }
+
+  private parse(sealed: Uint8Array): { keyId: string; authenticatedHeader: Buffer; body: Buffer } {
     const bytes = Buffer.from(sealed);
-    if (bytes[0] !== 1) throw new Error('unknown identifier encryption version');
-    const decipher = createDecipheriv('aes-256-gcm', this.keys.identifierEncryption, bytes.subarray(1, 13));
-    decipher.setAAD(Buffer.from(`identifier:${type}`));
-    decipher.setAuthTag(bytes.subarray(13, 29));
-    return Buffer.concat([decipher.update(bytes.subarray(29)), decipher.final()]).toString('utf8');
+    if (bytes[0] === V1) return { keyId: SINGLE_KEY_ID, authenticatedHeader: Buffer.alloc(0), body: bytes.subarray(1) };
+    if (bytes[0] === V2 && bytes.length > 2) {
+      const end = 2 + bytes[1];
+      return { keyId: bytes.subarray(2, end).toString(), authenticatedHeader: bytes.subarray(0, end), body: bytes.subarray(end) };
+    }
+    throw new Error('unknown identifier encryption version');
   }
 }

@@ -1,6 +1,6 @@
 import type { Client, Identifier, PrismaClient } from '../../generated/prisma/client';
 import type { IdentifierType } from '../../generated/prisma/enums';
-import { violatedUniqueConstraint } from '../../db/transaction';
+import { Tx, violatedUniqueConstraint } from '../../db/transaction';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
@@ -42,15 +42,26 @@ export class IdentifierService {
       return fail({ kind: 'validation', fieldErrors: errors.list });
     }
 
+    // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
+    // identifier may be hashed under any of them, and each must block the same value.
+    const hashes = this.vault.uniquenessHashes(input.type, issuingCountry, value);
+    const [current] = hashes;
     try {
       const result = await this.changes.apply(input.clientId, async ({ tx, client, now }) => {
+        await lockIdentifierValue(tx, hashes.map((h) => h.hash));
+        const holder = await tx.identifier.findFirst({
+          where: { status: 'ACTIVE', valueHash: { in: hashes.map((h) => h.hash) } },
+          select: { id: true },
+        });
+        if (holder) return { ok: false, failure: { kind: 'duplicateIdentifier', identifierType: input.type } };
         const identifier = await tx.identifier.create({
           data: {
             clientId: client.id,
             type: input.type,
             issuingCountry,
             valueEncrypted: new Uint8Array(this.vault.encrypt(input.type, value)),
-            valueHash: this.vault.uniquenessHash(input.type, issuingCountry, value),
+            valueHash: current.hash,
+            valueHashKeyId: current.keyId,
             last4: value.slice(-4),
             expiresOn,
             createdAt: now,
@@ -60,7 +71,7 @@ export class IdentifierService {
       });
       return result.ok ? ok({ client: result.value.client, identifier: result.value.value }) : result;
     } catch (error) {
-      // The partial unique index is the rule's enforcer, also between concurrent requests.
+      // The partial unique index stays the backstop for hashes under one key.
       if (violatedUniqueConstraint(error) === 'identifiers_one_active_per_value') {
         return fail({ kind: 'duplicateIdentifier', identifierType: input.type });
       }
@@ -82,4 +93,18 @@ export class IdentifierService {
     });
     return result.ok ? ok(result.value.client) : result;
   }
+}
+
+/** Advisory locks for identifier values live in their own key space (the two-int form). */
+const IDENTIFIER_VALUE_LOCKS = 0x1d_0001;
+
+/**
+ * Makes concurrent adds of one value take turns until commit, whichever key each server hashes
+ * with first: every add locks the value's hashes under all keys, in one global order (no
+ * deadlock), before it looks for an ACTIVE holder. The lock id is 32 bits of the hash; a rare
+ * collision only makes two unrelated adds wait for each other.
+ */
+async function lockIdentifierValue(tx: Tx, hashes: readonly string[]): Promise<void> {
+  const ids = [...new Set(hashes.map((hash) => Buffer.from(hash.slice(0, 8), 'hex').readInt32BE()))].sort((a, b) => a - b);
+  for (const id of ids) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${IDENTIFIER_VALUE_LOCKS}::int, ${id}::int)`;
 }
