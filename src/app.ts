@@ -6,14 +6,16 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
 import express from 'express';
+import { createTokenVerifier, loadOrCreateDevelopmentSecret } from './auth/tokens';
 import type { Config } from './config';
 import { Database, openDatabase } from './db/database';
 import { applyMigrations } from './db/migrations';
 import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-masking';
 import { onboardingSchema } from './graphql/schema';
+import { requireBearerToken } from './http/authentication';
+import { corsFor } from './http/cors';
 import { documentDownloadHandler } from './http/document-downloads';
 import { Logger, createLogger } from './logger';
 import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
@@ -35,6 +37,8 @@ export interface App {
   readonly services: Services;
   readonly logger: Logger;
   readonly httpServer: http.Server;
+  /** The generated development token secret (no AUTH_* setting, outside production), else null. */
+  readonly developmentTokenSecret: Buffer | null;
   /** Starts listening; port 0 picks a free one. Resolves to the server's base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops taking requests, lets running ones finish, then closes the database. */
@@ -47,6 +51,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const keys = keyRingFor(config, (file) =>
     logger.warn({ file }, 'DATA_ENCRYPTION_KEY is not set: generated a development key. Set DATA_ENCRYPTION_KEY in production.'),
   );
+
+  const developmentTokenSecret =
+    config.auth.kind === 'development'
+      ? loadOrCreateDevelopmentSecret(config.dataDir, (file) =>
+          logger.warn({ file }, 'No AUTH_* setting: generated a development token secret. Configure AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY in production.'),
+        )
+      : null;
+  const verifyToken = await createTokenVerifier(config.auth, () => developmentTokenSecret!);
 
   const database = await openDatabase(config.database);
   try {
@@ -101,13 +113,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.get('/documents/:id/content', documentDownloadHandler(services, logger));
   app.use(
     '/graphql',
-    cors(),
+    corsFor(config.cors),
+    // A preflight is answered here, allowed origin or not; it never needs a token.
+    (req: express.Request, res: express.Response, next: express.NextFunction) => (req.method === 'OPTIONS' ? void res.sendStatus(204) : next()),
+    requireBearerToken(verifyToken, logger, config.introspection || config.environment !== 'production'),
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
+        // Production always has PUBLIC_URL; the Host header only serves development, where it is the caller's own.
         const baseUrl = config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-        return createRequestContext(services, database.prisma, baseUrl, requestId);
+        return createRequestContext(services, database.prisma, baseUrl, requestId, req.caller!);
       },
     }),
   );
@@ -128,6 +144,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     services,
     logger,
     httpServer,
+    developmentTokenSecret,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RequirementPolicy, parseRequirementPolicy } from './modules/verification/requirement-policy';
@@ -8,6 +9,17 @@ export type Environment = 'development' | 'test' | 'production';
 export type DatabaseConfig =
   | { kind: 'postgres'; url: string; poolSize: number }
   | { kind: 'pglite'; dataDir: string | null }; // null: in memory (tests only)
+
+/** How bearer tokens are verified; `development`: an HS256 secret generated into DATA_DIR (never in production). */
+export type AuthConfig = (
+  | { kind: 'secret'; secret: Buffer }
+  | { kind: 'publicKey'; pem: string }
+  | { kind: 'jwks'; url: string }
+  | { kind: 'development' }
+) & { issuer: string | null; audience: string | null };
+
+/** Which browser origins may call the API: an exact list, or any http://localhost:* and http://127.0.0.1:* (development). */
+export type CorsPolicy = { kind: 'origins'; origins: readonly string[] } | { kind: 'localhost' };
 
 export type ContactDeliveryConfig =
   | { kind: 'log' }
@@ -28,6 +40,8 @@ export interface Config {
   /** DATA_ENCRYPTION_KEYS: the key ring, current key first; wins over masterKey when set. */
   dataKeys: DataKey[] | null;
   requirementPolicy: RequirementPolicy;
+  auth: AuthConfig;
+  cors: CorsPolicy;
   contactDelivery: ContactDeliveryConfig;
   introspection: boolean;
   logLevel: string;
@@ -67,7 +81,12 @@ export function loadConfig(env: Env = process.env): Config {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http(s) URL');
     return raw.replace(/\/+$/, '');
   }, null);
+  if (production && publicUrl === null) {
+    problems.push('PUBLIC_URL: required in production (the https:// address clients reach this server on; document links are built from it, never from the Host header)');
+  }
   const dataDir = path.resolve(read('DATA_DIR', (raw) => raw, './data'));
+  const auth = parseAuth(env, production, problems);
+  const cors = read<CorsPolicy>('CORS_ORIGINS', parseCorsOrigins, production ? { kind: 'origins', origins: [] } : { kind: 'localhost' });
 
   const poolSize = read('DATABASE_POOL_SIZE', (raw) => parseInteger(raw, 1, 1000), 10);
   const databaseUrl = read<string | null>('DATABASE_URL', (raw) => {
@@ -120,6 +139,8 @@ export function loadConfig(env: Env = process.env): Config {
     masterKey,
     dataKeys,
     requirementPolicy: policy,
+    auth,
+    cors,
     contactDelivery,
     introspection,
     logLevel,
@@ -129,7 +150,12 @@ export function loadConfig(env: Env = process.env): Config {
 
 function parseContactDelivery(env: Env, production: boolean, problems: string[]): ContactDeliveryConfig {
   const kind = env.CONTACT_DELIVERY?.trim() || (production ? '' : 'log');
-  if (kind === 'log') return { kind: 'log' };
+  if (kind === 'log') {
+    if (production && env.CONTACT_DELIVERY_LOG_IN_PRODUCTION?.trim() !== 'true') {
+      problems.push('CONTACT_DELIVERY: log prints one-time codes to standard output; in production set CONTACT_DELIVERY=webhook, or CONTACT_DELIVERY_LOG_IN_PRODUCTION=true if that is really wanted');
+    }
+    return { kind: 'log' };
+  }
   if (kind === 'webhook') {
     const url = env.CONTACT_WEBHOOK_URL?.trim();
     if (!url) {
@@ -193,4 +219,63 @@ function parseMasterKey(raw: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
   if (key.length !== 32) throw new Error('must be 32 bytes, as 64 hex digits or base64');
   return key;
+}
+
+/** Exactly one of AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_PUBLIC_KEY; none means a development secret, refused in production. */
+function parseAuth(env: Env, production: boolean, problems: string[]): AuthConfig {
+  const given = (name: string) => env[name]?.trim() || null;
+  const claims = { issuer: given('AUTH_ISSUER'), audience: given('AUTH_AUDIENCE') };
+  const kinds = ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY'].filter((name) => given(name) !== null);
+  if (kinds.length > 1) {
+    problems.push(`${kinds.join(', ')}: set only one way of verifying tokens`);
+    return { kind: 'development', ...claims };
+  }
+  const secret = given('AUTH_JWT_SECRET');
+  if (secret !== null) {
+    if ([...secret].length < 32) problems.push('AUTH_JWT_SECRET: must be at least 32 characters (e.g. 32 random bytes, base64)');
+    else if (new Set(secret).size < 8) problems.push('AUTH_JWT_SECRET: too weak (too few distinct characters); use random bytes');
+    return { kind: 'secret', secret: Buffer.from(secret, 'utf8'), ...claims };
+  }
+  const jwksUrl = given('AUTH_JWKS_URL');
+  if (jwksUrl !== null) {
+    try {
+      const url = new URL(jwksUrl);
+      const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw new Error();
+    } catch {
+      problems.push('AUTH_JWKS_URL: must be an https:// URL (http:// only for localhost)');
+    }
+    return { kind: 'jwks', url: jwksUrl, ...claims };
+  }
+  const pem = given('AUTH_PUBLIC_KEY');
+  if (pem !== null) {
+    const text = pem.replace(/\\n/g, '\n');
+    try {
+      const key = createPublicKey(text);
+      const ok = key.asymmetricKeyType === 'rsa' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1');
+      if (!ok) throw new Error();
+    } catch {
+      problems.push('AUTH_PUBLIC_KEY: must be an RSA or P-256 public key in PEM form (-----BEGIN PUBLIC KEY-----)');
+    }
+    return { kind: 'publicKey', pem: text, ...claims };
+  }
+  if (production) problems.push('AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY: production needs one way of verifying bearer tokens');
+  return { kind: 'development', ...claims };
+}
+
+/** `https://app.example.com,https://admin.example.com`: exact origins, no wildcards, no paths. */
+function parseCorsOrigins(raw: string): CorsPolicy {
+  const origins = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new Error(`"${origin}" is not an origin such as https://app.example.com`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin || url.hostname.includes('*')) {
+      throw new Error(`"${origin}" is not an origin such as https://app.example.com (scheme, host and port only, no trailing slash)`);
+    }
+  }
+  return { kind: 'origins', origins };
 }

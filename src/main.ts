@@ -1,14 +1,30 @@
 import { createApp } from './app';
+import { ALL_STAFF_SCOPES, mintToken } from './auth/tokens';
 import { ConfigError, loadConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const url = await app.listen();
+  const database = config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   app.logger.info(
-    { url: `${url}/graphql`, database: config.database.kind === 'pglite' ? `pglite:${config.database.dataDir}` : 'postgresql' },
-    'onboarding API ready',
+    { url: `${url}/graphql`, mode: config.environment, database, auth: config.auth.kind },
+    `onboarding API ready at ${url}/graphql: ${config.environment} mode, ${database}`,
   );
+  if (app.developmentTokenSecret) {
+    // Development only (no AUTH_* setting): a token to start with, and how to make others.
+    const token = await mintToken(app.developmentTokenSecret, {
+      scopes: ALL_STAFF_SCOPES,
+      subject: 'developer',
+      ttlSeconds: 12 * 3600,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+    });
+    app.logger.info(
+      { token, expiresIn: '12h', scopes: ALL_STAFF_SCOPES.join(' ') },
+      'development staff token (every scope): send it as "Authorization: Bearer <token>"; make others with npm run token -- --scope "clients:read" [--sub ID] [--ttl 1h]',
+    );
+  }
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {

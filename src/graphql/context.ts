@@ -1,20 +1,22 @@
+import { Caller, actorOf } from '../auth/caller';
+import type { Actor } from '../shared/actor';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Services } from '../services';
 import { Loaders, createLoaders } from './loaders';
-
-/** Who is calling. Access control (JWT scopes, self-service tokens) will fill this in. */
-export type Caller = { kind: 'anonymous' } | { kind: 'self'; clientId: string };
 
 /** Everything a resolver may use, built once per request. */
 export interface RequestContext {
   services: Services;
   loaders: Loaders;
+  /** Who is calling, from the verified bearer token. */
   caller: Caller;
-  /** Absolute base URL of this server as the caller reaches it, for download links. */
+  /** The caller as domain services see it. */
+  actor: Actor;
+  /** Absolute base URL of this server as clients reach it, for download links. */
   baseUrl: string;
   requestId: string;
 }
 
-export function createRequestContext(services: Services, prisma: PrismaClient, baseUrl: string, requestId: string): RequestContext {
-  return { services, loaders: createLoaders(prisma), caller: { kind: 'anonymous' }, baseUrl, requestId };
+export function createRequestContext(services: Services, prisma: PrismaClient, baseUrl: string, requestId: string, caller: Caller): RequestContext {
+  return { services, loaders: createLoaders(prisma), caller, actor: actorOf(caller), baseUrl, requestId };
 }

@@ -66,10 +66,11 @@ describe('the default delivery: one JSON line per code on standard output', () =
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
+    let token: string;
     const graphql = async <R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> => {
       const response = await fetch(`${baseUrl}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: print(document), variables }),
       });
       const body = (await response.json()) as { data?: R; errors?: unknown[] };
@@ -90,8 +91,11 @@ describe('the default delivery: one JSON line per code on standard output', () =
       server = spawn(process.execPath, [BUILT_SERVER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       server.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       server.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      await waitForOutput(() => output.includes('onboarding API ready'), 'ready line');
+      await waitForOutput(() => output.includes('development staff token'), 'ready line and development token');
       baseUrl = `http://127.0.0.1:${port}`;
+      // With no AUTH_* setting in development the server prints a ready staff token: use it as a developer would.
+      const tokenLine = output.split('\n').find((line) => line.includes('development staff token'))!;
+      token = (JSON.parse(tokenLine) as { token: string }).token;
     });
     afterAll(async () => {
       if (server && server.exitCode === null) {

@@ -1,4 +1,4 @@
-import { TestApp, startTestApp } from '../support/test-app';
+import { TestApp, startTestApp, testToken } from '../support/test-app';
 
 /** What must never reach a caller: driver or ORM names, SQL, stack frames, source paths. */
 function expectNothingInternal(text: string) {
@@ -21,7 +21,7 @@ describe('malformed operations and hostile HTTP', () => {
   async function send(body: string | Buffer, contentType = 'application/json') {
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, authorization: `Bearer ${await testToken()}` },
       body,
       signal: AbortSignal.timeout(60_000),
     });

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { GraphQLResponse, graphqlClient } from './test-app';
+import { GraphQLResponse, TEST_AUTH_SECRET, graphqlClient } from './test-app';
 
 /**
  * The built server (`node dist/main.js`) in a child process, as an operator runs it: configured by
@@ -31,7 +31,7 @@ export interface ServerProcess {
 export const SERVER_ENTRY = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 /** Settings a child must never inherit from the test runner's own environment. */
-const NOT_INHERITED = ['DATABASE_URL', 'DATA_DIR', 'DATA_ENCRYPTION_KEY', 'PORT', 'HOST', 'PUBLIC_URL', 'NODE_OPTIONS', 'REQUIREMENT_POLICY', 'REQUIREMENT_POLICY_FILE'];
+const NOT_INHERITED = ['DATABASE_URL', 'DATA_DIR', 'DATA_ENCRYPTION_KEY', 'DATA_ENCRYPTION_KEYS', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'CORS_ORIGINS', 'PORT', 'HOST', 'PUBLIC_URL', 'NODE_OPTIONS', 'REQUIREMENT_POLICY', 'REQUIREMENT_POLICY_FILE'];
 
 const running = new Set<ChildProcess>();
 // Last line of defence if a test run is torn down without its afterAll.
@@ -45,7 +45,7 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
   }
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_INHERITED.includes(name)));
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', HOST: '127.0.0.1', PORT: '0', AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

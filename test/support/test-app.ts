@@ -5,6 +5,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pino from 'pino';
 import { App, createApp } from '../../src/app';
+import { ALL_STAFF_SCOPES, MintOptions, mintToken } from '../../src/auth/tokens';
 import { Config, loadConfig } from '../../src/config';
 import type { ContactChannel } from '../../src/generated/prisma/enums';
 import type { ContactCodeMessage, ContactDelivery } from '../../src/modules/contacts/contact-delivery';
@@ -47,6 +48,8 @@ export interface TestApp {
   run<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult>;
   /** Sends any body; returns status, data and errors as they came. */
   post<T = Record<string, unknown>>(body: unknown): Promise<GraphQLResponse<T>>;
+  /** The same server, called with another bearer token (null: none). */
+  as(token: string | null): Pick<TestApp, 'run' | 'post'>;
   stop(): Promise<void>;
 }
 
@@ -58,12 +61,31 @@ export interface TestAppOptions {
   contactDelivery?: ContactDelivery;
 }
 
-/** GraphQL over HTTP against a server at `url`, as a generated client sends it. */
-export function graphqlClient(url: string): Pick<TestApp, 'run' | 'post'> {
+/** The HS256 secret every test server verifies tokens with (AUTH_JWT_SECRET for server processes). */
+export const TEST_AUTH_SECRET = 'test-only-token-secret-0123456789abcdef';
+
+/** A token signed with the test secret: staff with every scope unless told otherwise. */
+export function testToken(options: Partial<MintOptions> = {}): Promise<string> {
+  return mintToken(Buffer.from(TEST_AUTH_SECRET), { scopes: ALL_STAFF_SCOPES, subject: 'test-staff', ...options });
+}
+
+/** A self-service token for one client. */
+export function selfToken(clientId: string, options: Partial<MintOptions> = {}): Promise<string> {
+  return testToken({ scopes: ['self'], subject: clientId, ...options });
+}
+
+let staffToken: Promise<string> | undefined;
+
+/**
+ * GraphQL over HTTP against a server at `url`, as a generated client sends it, with a bearer token:
+ * staff with every scope by default, `token` to act as someone else, null to send none.
+ */
+export function graphqlClient(url: string, token?: string | null): Pick<TestApp, 'run' | 'post'> {
   const post = async <T>(body: unknown): Promise<GraphQLResponse<T>> => {
+    const bearer = token === undefined ? await (staffToken ??= testToken()) : token;
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
@@ -86,6 +108,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
     database: { kind: 'pglite', dataDir: null },
     masterKey: Buffer.alloc(32, 7),
+    auth: { kind: 'secret', secret: Buffer.from(TEST_AUTH_SECRET), issuer: null, audience: null },
     ...overrides,
   };
 }
@@ -105,6 +128,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     delivery,
     ...graphqlClient(url),
+    as: (token) => graphqlClient(url, token),
     async stop() {
       await app.stop();
       await ownDatabase?.drop();

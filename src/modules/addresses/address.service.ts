@@ -1,5 +1,6 @@
 import type { Address, Client, PrismaClient } from '../../generated/prisma/client';
 import type { AddressType } from '../../generated/prisma/enums';
+import { Actor, actsOn } from '../../shared/actor';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
@@ -28,7 +29,7 @@ export class AddressService {
     private readonly changes: ClientChanges,
   ) {}
 
-  async add(input: AddAddressData): Promise<Result<{ client: Client; address: Address }>> {
+  async add(actor: Actor, input: AddAddressData): Promise<Result<{ client: Client; address: Address }>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
     const line1 = rules.requiredText(errors, at('line1'), input.line1, LINE_MAX);
@@ -45,7 +46,7 @@ export class AddressService {
     }
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
-    const result = await this.changes.apply(input.clientId, async ({ tx, client, now }) => {
+    const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
       // A new primary address demotes the previous one (the partial unique index allows one).
       const demoted = input.isPrimary
         ? await tx.address.updateMany({ where: { clientId: client.id, isPrimary: true }, data: { isPrimary: false } })
@@ -73,10 +74,10 @@ export class AddressService {
     return result.ok ? ok({ client: result.value.client, address: result.value.value }) : result;
   }
 
-  async remove(id: string): Promise<Result<Client>> {
+  async remove(actor: Actor, id: string): Promise<Result<Client>> {
     const owner = isUuid(id) ? await this.prisma.address.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner) return fail({ kind: 'notFound', what: 'address', id });
-    const result = await this.changes.apply(owner.clientId, async ({ tx }) => {
+    if (!owner || !actsOn(actor, owner.clientId)) return fail({ kind: 'notFound', what: 'address', id });
+    const result = await this.changes.apply(actor, owner.clientId, async ({ tx }) => {
       const removed = await tx.address.deleteMany({ where: { id, clientId: owner.clientId } });
       if (removed.count === 0) return { ok: false, failure: { kind: 'notFound', what: 'address', id } };
       return { ok: true, value: undefined, events: [{ type: 'ADDRESS_REMOVED', detail: { addressId: id } }] };

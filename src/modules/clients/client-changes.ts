@@ -1,5 +1,6 @@
 import type { Client, PrismaClient } from '../../generated/prisma/client';
 import { inTransaction, Tx } from '../../db/transaction';
+import { Actor, actsOn } from '../../shared/actor';
 import { Failure, Result, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, recordEvents } from '../history/history';
 import type { RequirementPolicy } from '../verification/requirement-policy';
@@ -8,6 +9,7 @@ import { ClientFieldChanges, decideAfterChange, isVerificationAtStake } from '..
 
 export interface ChangeScope {
   tx: Tx;
+  actor: Actor;
   /** The client, locked (SELECT ... FOR UPDATE) until the transaction ends. */
   client: Client;
   now: Date;
@@ -45,14 +47,15 @@ export class ClientChanges {
     private readonly clock: () => Date,
   ) {}
 
-  async apply<T>(clientId: string, change: (scope: ChangeScope) => Promise<ChangeOutcome<T>>): Promise<Result<ChangedClient<T>>> {
-    if (!isUuid(clientId)) return fail({ kind: 'clientNotFound', clientId });
+  async apply<T>(actor: Actor, clientId: string, change: (scope: ChangeScope) => Promise<ChangeOutcome<T>>): Promise<Result<ChangedClient<T>>> {
+    // A customer's own token reaches only their client; any other reads as one that does not exist.
+    if (!isUuid(clientId) || !actsOn(actor, clientId)) return fail({ kind: 'clientNotFound', clientId });
     return inTransaction(this.prisma, async (tx, unit) => {
       const now = this.clock();
       const client = await lockClient(tx, clientId);
       if (!client) return fail({ kind: 'clientNotFound', clientId });
 
-      const outcome = await change({ tx, client, now });
+      const outcome = await change({ tx, actor, client, now });
       if (!outcome.ok) return unit.rollbackWith(fail(outcome.failure));
       if (outcome.events.length === 0 && !outcome.clientData) return ok({ value: outcome.value, client });
 

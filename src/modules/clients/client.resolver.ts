@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Client as ClientRow } from '../../generated/prisma/client';
+import { Requires, visibleTo } from '../../graphql/access';
 import type { RequestContext } from '../../graphql/context';
 import { ClientStatus, KycVerificationType } from '../../graphql/enums';
 import { connectionOf } from '../../graphql/paging';
@@ -21,12 +22,15 @@ export function clientPayload(ctx: RequestContext, client: ClientRow): ClientPay
 
 @Resolver(() => Client)
 export class ClientResolver {
-  @Query(() => Client, { nullable: true })
+  @Query(() => Client, { nullable: true, description: 'null when no such client exists (or, for a self-service token, when it is not the caller\'s own).' })
+  @Requires('clients:read', 'self')
   async client(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ClientRow | null> {
-    return ctx.services.clients.findById(id);
+    const wanted = id.toLowerCase();
+    return visibleTo(ctx.caller, wanted) ? ctx.services.clients.findById(wanted) : null;
   }
 
   @Query(() => Client, { nullable: true })
+  @Requires('clients:read')
   async clientByExternalId(@Arg('externalId', () => String) externalId: string, @Ctx() ctx: RequestContext): Promise<ClientRow | null> {
     return ctx.services.clients.findByExternalId(externalId);
   }
@@ -37,6 +41,7 @@ export class ClientResolver {
   }
 
   @Query(() => ClientConnection, { description: 'Oldest first. first: 0 to 100.' })
+  @Requires('clients:read')
   async clients(
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
@@ -50,14 +55,16 @@ export class ClientResolver {
   }
 
   @Mutation(() => CreateClientResult)
+  @Requires('clients:write')
   async createClient(@Arg('input', () => CreateClientInput) input: CreateClientInput, @Ctx() ctx: RequestContext) {
     const result = await ctx.services.clients.create(input);
     return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
   }
 
   @Mutation(() => UpdateClientResult)
+  @Requires('clients:write', 'self')
   async updateClient(@Arg('input', () => UpdateClientInput) input: UpdateClientInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.clients.update(input);
+    const result = await ctx.services.clients.update(ctx.actor, input);
     return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
   }
 

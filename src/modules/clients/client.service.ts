@@ -1,6 +1,7 @@
 import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { ClientStatus } from '../../generated/prisma/enums';
 import { inTransaction, violatedUniqueConstraint } from '../../db/transaction';
+import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
@@ -76,7 +77,7 @@ export class ClientService {
     }
   }
 
-  async update(input: UpdateClientData): Promise<Result<Client>> {
+  async update(actor: Actor, input: UpdateClientData): Promise<Result<Client>> {
     const now = this.clock();
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
@@ -95,9 +96,22 @@ export class ClientService {
     }
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
-    const result = await this.changes.apply(input.clientId, async ({ tx, client }) => {
+    const result = await this.changes.apply(actor, input.clientId, async ({ tx, client }) => {
       const changed = (Object.keys(data) as (keyof ClientFieldChanges)[]).filter((field) => !sameValue(client[field], data[field]));
       if (changed.length === 0) return { ok: true, value: undefined, events: [] };
+      const correctedIdentityFacts = changed.filter((field) => (IDENTITY_FACTS as readonly string[]).includes(field));
+      if (correctedIdentityFacts.length > 0 && (client.status === 'VERIFIED' || client.status === 'ACTIVE') && !mayCorrectIdentityFacts(actor)) {
+        return {
+          ok: false,
+          failure: {
+            kind: 'invalidStatus',
+            clientId: client.id,
+            currentStatus: client.status,
+            allowedStatuses: ['PENDING'],
+            message: `The client is ${client.status}: its ${correctedIdentityFacts.join(', ')} can be corrected only by staff with the clients:verify scope.`,
+          },
+        };
+      }
       const update: ClientFieldChanges = Object.fromEntries(changed.map((field) => [field, data[field]]));
       // A new email or phone is unverified again, and any code sent to the old one is void.
       if (changed.includes('email')) {
@@ -113,7 +127,7 @@ export class ClientService {
         value: undefined,
         clientData: update,
         events: [{ type: 'CLIENT_UPDATED', detail: { fields: changed } }],
-        correctedIdentityFacts: changed.filter((field) => (IDENTITY_FACTS as readonly string[]).includes(field)),
+        correctedIdentityFacts,
       };
     });
     return result.ok ? ok(result.value.client) : result;

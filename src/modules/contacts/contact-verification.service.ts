@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Client } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import { constantTimeEqualHex, hmacHex } from '../../shared/keys';
+import type { Actor } from '../../shared/actor';
 import { ContactVerificationFailure, Result, fail, ok } from '../../shared/result';
 import type { FieldErrorCode } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
@@ -23,9 +24,9 @@ export class ContactVerificationService {
   ) {}
 
   /** Sends a fresh 6-digit code to the client's current email or phone; it replaces any earlier one. */
-  async request(clientId: string, channel: ContactChannel): Promise<Result<{ client: Client; expiresAt: Date }>> {
+  async request(actor: Actor, clientId: string, channel: ContactChannel): Promise<Result<{ client: Client; expiresAt: Date }>> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const result = await this.changes.apply(clientId, async ({ tx, client, now }) => {
+    const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) => {
       const destination = contactOf(client, channel);
       const what = channel === 'EMAIL' ? 'email address' : 'mobile phone number';
       if (destination === null) {
@@ -56,8 +57,8 @@ export class ContactVerificationService {
     return result.ok ? ok({ client: result.value.client, expiresAt: result.value.value }) : result;
   }
 
-  async confirm(clientId: string, channel: ContactChannel, code: string): Promise<Result<Client>> {
-    const result = await this.changes.apply<ConfirmAttempt>(clientId, async ({ tx, client, now }) => {
+  async confirm(actor: Actor, clientId: string, channel: ContactChannel, code: string): Promise<Result<Client>> {
+    const result = await this.changes.apply<ConfirmAttempt>(actor, clientId, async ({ tx, client, now }) => {
       const key = { clientId_channel: { clientId: client.id, channel } };
       const challenge = await tx.contactChallenge.findUnique({ where: key });
       // Failed tries are data, not a rollback: the count must survive the attempt.

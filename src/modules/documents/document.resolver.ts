@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Client as ClientRow, Document as DocumentRow } from '../../generated/prisma/client';
+import { Requires, assertMayRead } from '../../graphql/access';
 import type { RequestContext } from '../../graphql/context';
 import { connectionOf } from '../../graphql/paging';
 import { toUserError } from '../../graphql/user-error-mapping';
@@ -11,6 +12,7 @@ import { Document, DocumentReviewConnection, DocumentReviewEdge } from './docume
 
 @Resolver(() => Document)
 export class DocumentResolver {
+  @Requires('documents:review')
   @Query(() => DocumentReviewConnection, {
     description: 'The back office\'s work queue: documents still PENDING_REVIEW across all clients, oldest first. first: 0 to 100.',
   })
@@ -26,16 +28,18 @@ export class DocumentResolver {
   }
 
   @Mutation(() => AddDocumentResult)
+  @Requires('clients:write', 'self')
   async addDocument(@Arg('input', () => AddDocumentInput) input: AddDocumentInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.documents.add(input);
+    const result = await ctx.services.documents.add(ctx.actor, input);
     if (!result.ok) return toUserError(result.failure);
     ctx.loaders.forgetClient(result.value.client.id);
     return Object.assign(new AddDocumentSuccess(), result.value);
   }
 
   @Mutation(() => ReviewDocumentResult)
+  @Requires('documents:review')
   async reviewDocument(@Arg('input', () => ReviewDocumentInput) input: ReviewDocumentInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.documents.review(input);
+    const result = await ctx.services.documents.review(ctx.actor, input);
     if (!result.ok) return toUserError(result.failure);
     ctx.loaders.forgetClient(result.value.client.id);
     return Object.assign(new ReviewDocumentSuccess(), result.value);
@@ -48,6 +52,7 @@ export class DocumentResolver {
 
   @FieldResolver(() => String, { description: 'Signed URL on this server that serves the stored bytes; valid for 5 minutes.' })
   downloadUrl(@Root() document: DocumentRow, @Ctx() ctx: RequestContext): string {
+    assertMayRead(ctx.caller, document.clientId);
     return ctx.services.downloadLinks.urlFor(ctx.baseUrl, document.id);
   }
 }

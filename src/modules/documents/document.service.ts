@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client, Document, PrismaClient } from '../../generated/prisma/client';
 import type { DocumentType } from '../../generated/prisma/enums';
+import { Actor, actsOn } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
@@ -35,7 +36,7 @@ export class DocumentService {
     private readonly clock: () => Date,
   ) {}
 
-  async add(input: AddDocumentData): Promise<Result<{ client: Client; document: Document }>> {
+  async add(actor: Actor, input: AddDocumentData): Promise<Result<{ client: Client; document: Document }>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
     const fileName = rules.requiredText(errors, at('fileName'), input.fileName, FILE_NAME_MAX);
@@ -60,7 +61,7 @@ export class DocumentService {
     }
 
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const result = await this.changes.apply(input.clientId, async ({ tx, client, now }) => {
+    const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
       const id = randomUUID();
       const storageKey = `documents/${client.id}/${id}`;
       await this.storage.put(tx, storageKey, content);
@@ -72,7 +73,7 @@ export class DocumentService {
     return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
   }
 
-  async review(input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }>> {
+  async review(actor: Actor, input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }>> {
     const errors = new FieldErrors();
     const reason = rules.optionalText(errors, ['input', 'reason'], input.reason, REASON_MAX);
     if (input.decision === 'REJECT' && reason === null) {
@@ -82,8 +83,8 @@ export class DocumentService {
 
     const id = input.documentId;
     const owner = isUuid(id) ? await this.prisma.document.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner) return fail({ kind: 'notFound', what: 'document', id });
-    const result = await this.changes.apply(owner.clientId, async ({ tx, now }) => {
+    if (!owner || !actsOn(actor, owner.clientId)) return fail({ kind: 'notFound', what: 'document', id });
+    const result = await this.changes.apply(actor, owner.clientId, async ({ tx, now }) => {
       const current = await tx.document.findUnique({ where: { id } });
       if (!current) return { ok: false, failure: { kind: 'notFound', what: 'document', id } };
       if (current.status !== 'PENDING_REVIEW') {

@@ -1,6 +1,7 @@
 import type { Client, Identifier, PrismaClient } from '../../generated/prisma/client';
 import type { IdentifierType } from '../../generated/prisma/enums';
 import { Tx, violatedUniqueConstraint } from '../../db/transaction';
+import { Actor, actsOn } from '../../shared/actor';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
@@ -23,7 +24,7 @@ export class IdentifierService {
     private readonly clock: () => Date,
   ) {}
 
-  async add(input: AddIdentifierData): Promise<Result<{ client: Client; identifier: Identifier }>> {
+  async add(actor: Actor, input: AddIdentifierData): Promise<Result<{ client: Client; identifier: Identifier }>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
     const value = normaliseIdentifierValue(errors, at('value'), input.type, input.value);
@@ -47,7 +48,7 @@ export class IdentifierService {
     const hashes = this.vault.uniquenessHashes(input.type, issuingCountry, value);
     const [current] = hashes;
     try {
-      const result = await this.changes.apply(input.clientId, async ({ tx, client, now }) => {
+      const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
         await lockIdentifierValue(tx, hashes.map((h) => h.hash));
         const holder = await tx.identifier.findFirst({
           where: { status: 'ACTIVE', valueHash: { in: hashes.map((h) => h.hash) } },
@@ -79,10 +80,10 @@ export class IdentifierService {
     }
   }
 
-  async deactivate(id: string): Promise<Result<Client>> {
+  async deactivate(actor: Actor, id: string): Promise<Result<Client>> {
     const owner = isUuid(id) ? await this.prisma.identifier.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner) return fail({ kind: 'notFound', what: 'identifier', id });
-    const result = await this.changes.apply(owner.clientId, async ({ tx, now }) => {
+    if (!owner || !actsOn(actor, owner.clientId)) return fail({ kind: 'notFound', what: 'identifier', id });
+    const result = await this.changes.apply(actor, owner.clientId, async ({ tx, now }) => {
       const deactivated = await tx.identifier.updateMany({
         where: { id, status: 'ACTIVE' },
         data: { status: 'INACTIVE', deactivatedAt: now },

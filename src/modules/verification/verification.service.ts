@@ -1,5 +1,6 @@
 import type { Client } from '../../generated/prisma/client';
 import type { KycVerificationType } from '../../generated/prisma/enums';
+import type { Actor } from '../../shared/actor';
 import { Result, ok } from '../../shared/result';
 import { ChangeOutcome, ClientChanges } from '../clients/client-changes';
 import { loadClientSnapshot } from './client-snapshot';
@@ -19,15 +20,15 @@ export class VerificationService {
     return missingRequirementsFor(snapshot, level, this.policy, this.clock());
   }
 
-  async verify(clientId: string, level: KycVerificationType): Promise<Result<Client>> {
-    const result = await this.changes.apply(clientId, async ({ tx, client, now }) =>
+  async verify(actor: Actor, clientId: string, level: KycVerificationType): Promise<Result<Client>> {
+    const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
       applied(decideVerify(client, await loadClientSnapshot(tx, client), level, this.policy, now)),
     );
     return result.ok ? ok(result.value.client) : result;
   }
 
-  async activate(clientId: string): Promise<Result<Client>> {
-    const result = await this.changes.apply(clientId, async ({ tx, client, now }) =>
+  async activate(actor: Actor, clientId: string): Promise<Result<Client>> {
+    const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
       applied(decideActivate(client, await loadClientSnapshot(tx, client), this.policy, now)),
     );
     return result.ok ? ok(result.value.client) : result;

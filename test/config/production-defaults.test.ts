@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '../../src/config';
+
+/** Safe deployment defaults: production refuses to start, listing every problem, rather than run unsafely. */
+const goodProduction = {
+  NODE_ENV: 'production',
+  DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  CONTACT_DELIVERY: 'webhook',
+  CONTACT_WEBHOOK_URL: 'https://sms.example.com/hook',
+  AUTH_JWT_SECRET: randomBytes(32).toString('base64'),
+  PUBLIC_URL: 'https://onboarding.example.com',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  return '';
+}
+
+describe('production refuses to start', () => {
+  it('starts with everything set', () => {
+    const config = loadConfig(goodProduction);
+    expect(config).toMatchObject({ environment: 'production', publicUrl: 'https://onboarding.example.com', auth: { kind: 'secret' }, cors: { kind: 'origins', origins: [] } });
+  });
+
+  it('without any way of verifying tokens', () => {
+    expect(problemsOf({ ...goodProduction, AUTH_JWT_SECRET: undefined })).toMatch(/AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY: production needs/);
+  });
+
+  it('with a short or weak token secret, or two ways of verifying at once', () => {
+    expect(problemsOf({ ...goodProduction, AUTH_JWT_SECRET: 'short' })).toMatch(/AUTH_JWT_SECRET: must be at least 32 characters/);
+    expect(problemsOf({ ...goodProduction, AUTH_JWT_SECRET: 'a'.repeat(40) })).toMatch(/AUTH_JWT_SECRET: too weak/);
+    expect(problemsOf({ ...goodProduction, AUTH_JWKS_URL: 'https://id.example.com/jwks.json' })).toMatch(/set only one way of verifying tokens/);
+  });
+
+  it('with a JWKS URL that is not https, or a public key that is not one', () => {
+    const { AUTH_JWT_SECRET: _secret, ...rest } = goodProduction;
+    expect(problemsOf({ ...rest, AUTH_JWKS_URL: 'http://id.example.com/jwks.json' })).toMatch(/AUTH_JWKS_URL: must be an https:\/\/ URL/);
+    expect(problemsOf({ ...rest, AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' })).toMatch(/AUTH_PUBLIC_KEY: must be an RSA or P-256 public key/);
+  });
+
+  it('without PUBLIC_URL (document links are never built from the Host header)', () => {
+    expect(problemsOf({ ...goodProduction, PUBLIC_URL: undefined })).toMatch(/PUBLIC_URL: required in production/);
+  });
+
+  it('with codes printed to standard output, unless that is said twice', () => {
+    const logDelivery = { ...goodProduction, CONTACT_DELIVERY: 'log', CONTACT_WEBHOOK_URL: undefined };
+    expect(problemsOf(logDelivery)).toMatch(/CONTACT_DELIVERY: log prints one-time codes/);
+    expect(loadConfig({ ...logDelivery, CONTACT_DELIVERY_LOG_IN_PRODUCTION: 'true' }).contactDelivery).toEqual({ kind: 'log' });
+  });
+
+  it('lists every problem at once', () => {
+    const message = problemsOf({ NODE_ENV: 'production' });
+    for (const name of ['PUBLIC_URL', 'DATA_ENCRYPTION_KEY', 'CONTACT_DELIVERY', 'AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY']) expect(message).toContain(`${name}:`);
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('defaults to localhost outside production and to no origin in production', () => {
+    expect(loadConfig({}).cors).toEqual({ kind: 'localhost' });
+    expect(loadConfig(goodProduction).cors).toEqual({ kind: 'origins', origins: [] });
+  });
+
+  it('takes exact origins and refuses wildcards, paths and other schemes', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).cors).toEqual({
+      kind: 'origins',
+      origins: ['https://app.example.com', 'http://localhost:3000'],
+    });
+    for (const bad of ['*', 'https://app.example.com/', 'https://*.example.com', 'ftp://x.example.com', 'app.example.com']) {
+      expect(problemsOf({ CORS_ORIGINS: bad })).toMatch(/CORS_ORIGINS:/);
+    }
+  });
+});
