@@ -109,6 +109,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && !keyGiven('DATA_ENCRYPTION_KEY') && !keyGiven('DATA_ENCRYPTION_KEYS')) {
     problems.push('DATA_ENCRYPTION_KEY: required in production (32 random bytes, base64 or hex), or DATA_ENCRYPTION_KEYS');
   }
+  if (production) {
+    const weak = [
+      ...(masterKey && isUnsafeDataKey(masterKey) ? ['DATA_ENCRYPTION_KEY'] : []),
+      ...(dataKeys ?? []).filter((key) => isUnsafeDataKey(key.secret)).map((key) => `DATA_ENCRYPTION_KEYS (key ${key.id})`),
+    ];
+    for (const name of weak) {
+      problems.push(`${name}: a published example key or a weak one (repeated bytes); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`);
+    }
+  }
 
   const requirementPolicy = read('REQUIREMENT_POLICY', parseRequirementPolicy, parseRequirementPolicy(null));
   const policyFile = env.REQUIREMENT_POLICY_FILE?.trim();
@@ -278,4 +287,12 @@ function parseCorsOrigins(raw: string): CorsPolicy {
     }
   }
   return { kind: 'origins', origins };
+}
+
+/** Keys shipped in this repository as examples (docker-compose.yml once carried one): never for real data. */
+const PUBLISHED_EXAMPLE_KEYS = ['REPLACE+ME+demo+key+not+secret+000000000000='].map((key) => Buffer.from(key, 'base64'));
+
+/** A published example, or far fewer distinct bytes than 32 random bytes have (about 30). */
+export function isUnsafeDataKey(key: Buffer): boolean {
+  return PUBLISHED_EXAMPLE_KEYS.some((example) => example.equals(key)) || new Set(key).size < 16;
 }

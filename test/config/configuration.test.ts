@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config';
 
 describe('configuration is parsed once, at start-up, and fails fast', () => {
@@ -33,7 +34,14 @@ describe('configuration is parsed once, at start-up, and fails fast', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('DATA_ENCRYPTION_KEY: required in production');
     expect((error as Error).message).toContain('CONTACT_DELIVERY: required in production');
-    const production = loadConfig({ NODE_ENV: 'production', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), CONTACT_DELIVERY: 'webhook', CONTACT_WEBHOOK_URL: 'https://sms.example.com/hook' });
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      CONTACT_DELIVERY: 'webhook',
+      CONTACT_WEBHOOK_URL: 'https://sms.example.com/hook',
+      AUTH_JWT_SECRET: randomBytes(32).toString('base64'),
+      PUBLIC_URL: 'https://onboarding.example.com',
+    });
     expect(production.contactDelivery).toMatchObject({ kind: 'webhook', url: 'https://sms.example.com/hook' });
     expect(production.introspection).toBe(false);
   });

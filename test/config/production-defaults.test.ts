@@ -53,6 +53,15 @@ describe('production refuses to start', () => {
     expect(loadConfig({ ...logDelivery, CONTACT_DELIVERY_LOG_IN_PRODUCTION: 'true' }).contactDelivery).toEqual({ kind: 'log' });
   });
 
+  it('with the example key once shipped in docker-compose.yml, or a key of repeated bytes', () => {
+    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: 'REPLACE+ME+demo+key+not+secret+000000000000=' })).toMatch(/DATA_ENCRYPTION_KEY: a published example key or a weak one/);
+    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: a published example key or a weak one/);
+    const ring = `new:${randomBytes(32).toString('base64')},old:${Buffer.alloc(32, 1).toString('hex')}`;
+    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: undefined, DATA_ENCRYPTION_KEYS: ring })).toMatch(/DATA_ENCRYPTION_KEYS \(key old\): a published example key/);
+    // short keys were always refused
+    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
+  });
+
   it('lists every problem at once', () => {
     const message = problemsOf({ NODE_ENV: 'production' });
     for (const name of ['PUBLIC_URL', 'DATA_ENCRYPTION_KEY', 'CONTACT_DELIVERY', 'AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY']) expect(message).toContain(`${name}:`);
