@@ -11,6 +11,8 @@ import { TestApp } from '../support/test-app';
 import { onPostgres } from '../support/test-database';
 
 const where = onPostgres ? 'PostgreSQL' : 'PGlite on disk';
+/** Steps start several apps; on a busy machine PGlite on disk takes many seconds to start. */
+const STEP_TIMEOUT_MS = 240_000;
 type AddAnswer = AddIdentifierMutation['addIdentifier'];
 
 describe(`rotating from key a to key b on ${where}`, () => {
@@ -68,7 +70,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     const rows = await stored(t, KeyRing.fromSecrets([a]));
     expect(rows.every((row) => row.hashKey === 'a' && row.cipherKey === 'a')).toBe(true);
     await t.stop();
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('2. with b in front of a: old identifiers decrypt, new ones go under b, duplicates are caught across keys', async () => {
     const t = await start([b, a]);
@@ -96,7 +98,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     const answers = await Promise.all([addToNewClient(t, racing), addToNewClient(t, racing)]);
     expect(answers.map((answer) => answer.__typename).sort()).toEqual(['AddIdentifierSuccess', 'DuplicateIdentifierError']);
     await t.stop();
-  });
+  }, STEP_TIMEOUT_MS);
 
   (onPostgres ? it : it.skip)('3. two servers at once, one writing with a and one with b: the same value added on both at once succeeds once', async () => {
     const writesB = await start([b, a]);
@@ -116,7 +118,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     expect(await addToNewClient(writesB, underAOnly)).toEqual(duplicateAnswerUnderOneKey);
     await writesA.stop();
     await writesB.stop();
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('4. keys:rotate re-keys everything under a to b in batches, reporting progress and what remains', async () => {
     // PGlite is one process's database, so the tool runs between servers there; on PostgreSQL a
@@ -148,12 +150,12 @@ describe(`rotating from key a to key b on ${where}`, () => {
     const again = await runKeysRotate({ ...db.env, DATA_ENCRYPTION_KEYS: dataKeysEnv([b, a]) });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Done: re-keyed 0 identifier(s) to key b.');
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('5. with b alone: the server starts, and values first written under a are still refused', async () => {
     const t = await start([b]);
     for (const value of underA) expect(await addToNewClient(t, value)).toEqual(duplicateAnswerUnderOneKey);
     expect((await addToNewClient(t, randomSsn())).__typename).toBe('AddIdentifierSuccess');
     await t.stop();
-  });
+  }, STEP_TIMEOUT_MS);
 });

@@ -9,6 +9,8 @@ import { TestApp } from '../support/test-app';
 import { onPostgres } from '../support/test-database';
 
 const where = onPostgres ? 'PostgreSQL' : 'PGlite on disk';
+/** Steps start several apps; on a busy machine PGlite on disk takes many seconds to start. */
+const STEP_TIMEOUT_MS = 240_000;
 
 describe(`the key check on ${where}`, () => {
   const databases: SharedDatabase[] = [];
@@ -52,7 +54,7 @@ describe(`the key check on ${where}`, () => {
     expect(error.message).toMatch(/key k1 is not the key this database recorded as k1/);
     // and never shows key material
     expect(error.message).not.toContain(k1.secret.toString('base64'));
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('refuses a ring that shares no key with the database, a known key under another id, and dropping a key still in use', async () => {
     // given a database written under key a
@@ -76,7 +78,7 @@ describe(`the key check on ${where}`, () => {
     await rotated.stop();
     // and from then on b must stay b
     expect((await refusedToStart(db, [newDataKey('b'), a])).message).toMatch(/key b is not the key this database recorded as b/);
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('refuses a first key-checked start whose key cannot decrypt the identifiers already there (a database from before key records)', async () => {
     // given a database with identifiers under k1 but no key recorded (as the previous release left it)
@@ -92,7 +94,7 @@ describe(`the key check on ${where}`, () => {
     const again = await start(db, [k1]);
     expect(await again.app.database.prisma.dataKey.count()).toBe(1);
     await again.stop();
-  });
+  }, STEP_TIMEOUT_MS);
 
   (onPostgres ? it : it.skip)('lets only one of two servers starting at once with different keys on an empty database record its key', async () => {
     // given an empty PostgreSQL database
@@ -108,7 +110,7 @@ describe(`the key check on ${where}`, () => {
     expect(String(refused.reason)).toMatch(/DATA_ENCRYPTION_KEY/);
     const started = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<TestApp>;
     expect(await started.value.app.database.prisma.dataKey.count()).toBe(1);
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('makes node dist/main.js exit 1 with the reason on standard error', async () => {
     // given a database whose key is recorded
@@ -121,5 +123,5 @@ describe(`the key check on ${where}`, () => {
     await expect(startServerProcess({ ...db.env, DATA_ENCRYPTION_KEY: other }, { readyTimeoutMs: 30_000 })).rejects.toThrow(
       /server exited \(1\)[\s\S]*Failed to start: The data encryption keys do not match this database\. Set DATA_ENCRYPTION_KEY/,
     );
-  });
+  }, STEP_TIMEOUT_MS);
 });
