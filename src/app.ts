@@ -17,6 +17,7 @@ import { onboardingSchema } from './graphql/schema';
 import { requireBearerToken } from './http/authentication';
 import { corsFor } from './http/cors';
 import { documentDownloadHandler } from './http/document-downloads';
+import { trustedDocumentsMiddleware } from './http/trusted-documents';
 import { Logger, createLogger } from './logger';
 import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
 import { DatabaseDocumentStorage } from './modules/documents/document.storage';
@@ -92,6 +93,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createErrorFormatter(logger, config.exposeErrorDetails),
+    // Apollo's automatic persisted queries let any caller register any document under its hash;
+    // hashes are served from the trusted-documents manifest instead (src/http/trusted-documents.ts).
+    persistedQueries: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.environment === 'production' && !config.introspection
@@ -100,6 +104,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ],
   });
   await apollo.start();
+  if (config.trustedDocuments) {
+    const { file, byHash, only } = config.trustedDocuments;
+    logger.info({ file, documents: byHash.size, only }, only ? 'trusted documents only' : 'trusted documents loaded');
+  }
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/ready', async (_req, res) => {
@@ -118,6 +126,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     (req: express.Request, res: express.Response, next: express.NextFunction) => (req.method === 'OPTIONS' ? void res.sendStatus(204) : next()),
     requireBearerToken(verifyToken, logger, config.introspection || config.environment !== 'production'),
     express.json({ limit: config.bodyLimitBytes }),
+    ...(config.trustedDocuments ? [trustedDocumentsMiddleware(config.trustedDocuments, logger)] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();

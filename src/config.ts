@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TrustedDocuments, loadTrustedDocumentsManifest } from './http/trusted-documents';
 import { RequirementPolicy, parseRequirementPolicy } from './modules/verification/requirement-policy';
 import { DataKey, KEY_ID_PATTERN } from './shared/keys';
 
@@ -46,6 +47,8 @@ export interface Config {
   introspection: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** TRUSTED_DOCUMENTS_FILE (and _ONLY): the persisted-documents manifest; null when not set. */
+  trustedDocuments: TrustedDocuments | null;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +136,11 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   }, environment === 'test' ? 'warn' : 'info');
   const bodyLimitBytes = read('BODY_LIMIT_BYTES', (raw) => parseInteger(raw, 1024, 1024 ** 3), 16 * 1024 * 1024);
+  const trustedDocumentsOnly = read('TRUSTED_DOCUMENTS_ONLY', parseBoolean, false);
+  if (trustedDocumentsOnly && !env.TRUSTED_DOCUMENTS_FILE?.trim()) {
+    problems.push('TRUSTED_DOCUMENTS_ONLY: needs TRUSTED_DOCUMENTS_FILE, the persisted-documents manifest to trust');
+  }
+  const trustedDocuments = read<TrustedDocuments | null>('TRUSTED_DOCUMENTS_FILE', (file) => ({ file, byHash: loadTrustedDocumentsManifest(file), only: trustedDocumentsOnly }), null);
 
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -154,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection,
     logLevel,
     bodyLimitBytes,
+    trustedDocuments,
   };
 }
 

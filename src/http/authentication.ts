@@ -41,5 +41,6 @@ function refuse(res: Response, message: string): void {
 }
 
 function isLandingPageRequest(req: Request): boolean {
-  return req.method === 'GET' && req.query.query === undefined && req.query.extensions === undefined && (req.get('accept') ?? '').includes('text/html');
+  // documentId: a trusted-document hash (src/http/trusted-documents.ts) names an operation too.
+  return req.method === 'GET' && req.query.query === undefined && req.query.extensions === undefined && req.query.documentId === undefined && (req.get('accept') ?? '').includes('text/html');
 }
