@@ -58,7 +58,7 @@ describe('the default delivery: one JSON line per code on standard output', () =
     let dataDir: string;
     let dropDatabase: () => Promise<void> = async () => undefined;
 
-    const waitForOutput = async (predicate: () => boolean, what: string, timeoutMs = 30_000) => {
+    const waitForOutput = async (predicate: () => boolean, what: string, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate()) {
         if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}) before ${what}:\n${output}`);
