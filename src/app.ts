@@ -13,8 +13,10 @@ import { Database, openDatabase } from './db/database';
 import { applyMigrations } from './db/migrations';
 import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-masking';
+import { queryLimitProtection } from './graphql/limits';
 import { onboardingSchema } from './graphql/schema';
 import { requireBearerToken } from './http/authentication';
+import { jsonBody, operationBodyLimit } from './http/body-limits';
 import { corsFor } from './http/cors';
 import { documentDownloadHandler } from './http/document-downloads';
 import { trustedDocumentsMiddleware } from './http/trusted-documents';
@@ -88,15 +90,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  // Slow-body and slow-header connections are cut instead of held for Node's 5-minute default.
+  httpServer.headersTimeout = 10_000;
+  httpServer.requestTimeout = 60_000;
+  const limits = queryLimitProtection(config.queryLimits, config.introspection);
   const apollo = new ApolloServer<RequestContext>({
     schema: onboardingSchema(),
     introspection: config.introspection,
+    // With introspection off, error messages do not suggest field names either.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createErrorFormatter(logger, config.exposeErrorDetails),
     // Apollo's automatic persisted queries let any caller register any document under its hash;
     // hashes are served from the trusted-documents manifest instead (src/http/trusted-documents.ts).
     persistedQueries: false,
     plugins: [
+      ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.environment === 'production' && !config.introspection
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -125,8 +136,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // A preflight is answered here, allowed origin or not; it never needs a token.
     (req: express.Request, res: express.Response, next: express.NextFunction) => (req.method === 'OPTIONS' ? void res.sendStatus(204) : next()),
     requireBearerToken(verifyToken, logger, config.introspection || config.environment !== 'production'),
-    express.json({ limit: config.bodyLimitBytes }),
+    jsonBody(config.bodyLimitBytes),
     ...(config.trustedDocuments ? [trustedDocumentsMiddleware(config.trustedDocuments, logger)] : []),
+    operationBodyLimit(config.operationBodyLimitBytes, config.queryLimits.maxTokens),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_QUERY_LIMITS, QueryLimits } from './graphql/limits';
 import { TrustedDocuments, loadTrustedDocumentsManifest } from './http/trusted-documents';
 import { RequirementPolicy, parseRequirementPolicy } from './modules/verification/requirement-policy';
 import { DataKey, KEY_ID_PATTERN } from './shared/keys';
@@ -46,7 +47,11 @@ export interface Config {
   contactDelivery: ContactDeliveryConfig;
   introspection: boolean;
   logLevel: string;
+  /** Largest JSON body of an addDocument request (it carries the file). */
   bodyLimitBytes: number;
+  /** Largest JSON body of any other operation. */
+  operationBodyLimitBytes: number;
+  queryLimits: QueryLimits;
   /** TRUSTED_DOCUMENTS_FILE (and _ONLY): the persisted-documents manifest; null when not set. */
   trustedDocuments: TrustedDocuments | null;
 }
@@ -141,6 +146,15 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('TRUSTED_DOCUMENTS_ONLY: needs TRUSTED_DOCUMENTS_FILE, the persisted-documents manifest to trust');
   }
   const trustedDocuments = read<TrustedDocuments | null>('TRUSTED_DOCUMENTS_FILE', (file) => ({ file, byHash: loadTrustedDocumentsManifest(file), only: trustedDocumentsOnly }), null);
+  const operationBodyLimitBytes = read('OPERATION_BODY_LIMIT_BYTES', (raw) => parseInteger(raw, 1024, 1024 ** 3), 1024 * 1024);
+  const limit = (name: string, fallback: number) => read(name, (raw) => parseInteger(raw, 1, 1_000_000), fallback);
+  const queryLimits: QueryLimits = {
+    maxAliases: limit('GRAPHQL_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
+    maxDepth: limit('GRAPHQL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
+    maxTokens: limit('GRAPHQL_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+    maxDirectives: limit('GRAPHQL_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
+    maxCost: limit('GRAPHQL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
+  };
 
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -162,6 +176,8 @@ export function loadConfig(env: Env = process.env): Config {
     introspection,
     logLevel,
     bodyLimitBytes,
+    operationBodyLimitBytes: Math.min(operationBodyLimitBytes, bodyLimitBytes),
+    queryLimits,
     trustedDocuments,
   };
 }
