@@ -87,7 +87,7 @@ describe('reading clients', () => {
 
     it.each([
       ['one holding a NUL character', 'crm\u0000x'],
-      ['one of 1 MB', 'x'.repeat(1024 * 1024)],
+      ['one of 1 MB', 'x'.repeat(1_000_000)],
       ['a blank one', '   '],
     ])('answers null, not an error, for an externalId no client can have: %s', async (_what, externalId) => {
       const response = await t.post<{ clientByExternalId: unknown }>({ query: print(ClientByExternalIdDocument), variables: { externalId } });

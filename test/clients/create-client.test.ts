@@ -103,7 +103,7 @@ describe('creating a client', () => {
       ['empty', '', 'REQUIRED'],
       ['blank', '   \t ', 'REQUIRED'],
       ['101 characters', 'y'.repeat(101), 'TOO_LONG'],
-      ['a 1 MB string', 'z'.repeat(1024 * 1024), 'TOO_LONG'],
+      ['a 1 MB string', 'z'.repeat(1_000_000), 'TOO_LONG'],
       ['holding a NUL character', 'Ada\u0000', 'INVALID_FORMAT'],
       ['holding a line break', 'Ada\nLovelace', 'INVALID_FORMAT'],
     ])('a first name that is %s', async (_what, firstName, code) => {

@@ -39,7 +39,7 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startServerProcess(env: Record<string, string>, { readyTimeoutMs = 45_000 } = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, { readyTimeoutMs = 90_000 } = {}): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) {
     throw new Error(`${SERVER_ENTRY} is missing: build it first (npx tsc -p tsconfig.build.json, or npm test which builds).`);
   }
@@ -113,7 +113,7 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
 
   let ready: Record<string, unknown>;
   try {
-    ready = await waitForLine((line) => line.msg === 'onboarding API ready', readyTimeoutMs, '"onboarding API ready" log line');
+    ready = await waitForLine((line) => typeof line.msg === 'string' && line.msg.startsWith('onboarding API ready'), readyTimeoutMs, '"onboarding API ready" log line');
   } catch (error) {
     await stop();
     throw error;
