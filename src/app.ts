@@ -82,6 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     prisma: database.prisma,
     keys,
     policy: config.requirementPolicy,
+    attemptLimits: config.attemptLimits,
     clock,
     contactDelivery: options.contactDelivery ?? contactDeliveryFor(config),
     documentStorage: new DatabaseDocumentStorage(database.prisma),

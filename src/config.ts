@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_QUERY_LIMITS, QueryLimits } from './graphql/limits';
 import { TrustedDocuments, loadTrustedDocumentsManifest } from './http/trusted-documents';
+import { AttemptLimit, AttemptLimitSettings, DEFAULT_ATTEMPT_LIMITS } from './modules/limits/attempt-limits';
 import { RequirementPolicy, parseRequirementPolicy } from './modules/verification/requirement-policy';
 import { DataKey, KEY_ID_PATTERN } from './shared/keys';
 
@@ -52,6 +53,8 @@ export interface Config {
   /** Largest JSON body of any other operation. */
   operationBodyLimitBytes: number;
   queryLimits: QueryLimits;
+  /** RATE_LIMIT_*: attempt limits on contact codes and identifiers, shared by every server on the database. */
+  attemptLimits: AttemptLimitSettings;
   /** TRUSTED_DOCUMENTS_FILE (and _ONLY): the persisted-documents manifest; null when not set. */
   trustedDocuments: TrustedDocuments | null;
 }
@@ -155,6 +158,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxDirectives: limit('GRAPHQL_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
     maxCost: limit('GRAPHQL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
   };
+  const attemptLimit = (name: string, fallback: AttemptLimit) => read(name, (raw) => parseAttemptLimit(raw, fallback), fallback);
+  const attemptLimits: AttemptLimitSettings = {
+    contactRequestsPerClient: attemptLimit('RATE_LIMIT_CONTACT_REQUESTS_PER_CLIENT', DEFAULT_ATTEMPT_LIMITS.contactRequestsPerClient),
+    contactRequestsPerDestination: attemptLimit('RATE_LIMIT_CONTACT_REQUESTS_PER_DESTINATION', DEFAULT_ATTEMPT_LIMITS.contactRequestsPerDestination),
+    wrongContactCodes: attemptLimit('RATE_LIMIT_WRONG_CONTACT_CODES', DEFAULT_ATTEMPT_LIMITS.wrongContactCodes),
+    identifierAdds: attemptLimit('RATE_LIMIT_IDENTIFIER_ADDS', DEFAULT_ATTEMPT_LIMITS.identifierAdds),
+  };
 
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -178,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes,
     operationBodyLimitBytes: Math.min(operationBodyLimitBytes, bodyLimitBytes),
     queryLimits,
+    attemptLimits,
     trustedDocuments,
   };
 }
@@ -219,6 +230,19 @@ function parseInteger(raw: string, min: number, max: number): number {
     throw new Error(`expected an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+const WINDOW_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `5/1h` (at most 5 per hour), `10/24h`, `15/30m`; a bare count keeps the default window. */
+function parseAttemptLimit(raw: string, fallback: AttemptLimit): AttemptLimit {
+  const match = /^(\d+)(?:\s*\/\s*(\d+)\s*([smhd]))?$/.exec(raw);
+  const max = match ? Number(match[1]) : NaN;
+  const windowMs = match?.[2] ? Number(match[2]) * WINDOW_UNITS_MS[match[3]] : fallback.windowMs;
+  if (!match || !Number.isSafeInteger(max) || max < 1 || max > 1_000_000 || windowMs < 1000 || windowMs > 366 * WINDOW_UNITS_MS.d) {
+    throw new Error(`expected attempts per window such as 5/1h or 10/24h (1 to 1000000 attempts, a window of 1s to 366d; units s, m, h, d), got "${raw}"`);
+  }
+  return { max, windowMs };
 }
 
 function parseBoolean(raw: string): boolean {

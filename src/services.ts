@@ -10,6 +10,7 @@ import { DocumentStorage } from './modules/documents/document.storage';
 import { DownloadLinks } from './modules/documents/download-links';
 import { IdentifierVault } from './modules/identifiers/identifier-values';
 import { IdentifierService } from './modules/identifiers/identifier.service';
+import { AttemptLimitSettings, AttemptLimits } from './modules/limits/attempt-limits';
 import type { RequirementPolicy } from './modules/verification/requirement-policy';
 import { VerificationService } from './modules/verification/verification.service';
 
@@ -18,6 +19,7 @@ export interface ServiceDependencies {
   /** The data keys: identifiers read with any of them; everything new written with the current one. */
   keys: KeyRing;
   policy: RequirementPolicy;
+  attemptLimits: AttemptLimitSettings;
   clock: () => Date;
   contactDelivery: ContactDelivery;
   documentStorage: DocumentStorage;
@@ -38,14 +40,16 @@ export interface Services {
 export function createServices(deps: ServiceDependencies): Services {
   const { prisma, keys, policy, clock } = deps;
   const changes = new ClientChanges(prisma, policy, clock);
+  // Counted against the current key's subject hash: after a key rotation destination counts start over.
+  const limits = new AttemptLimits(deps.attemptLimits, keys.current.keys.attemptSubject);
   return {
     clients: new ClientService(prisma, changes, clock),
     addresses: new AddressService(prisma, changes),
-    identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), clock),
+    identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), limits),
     documents: new DocumentService(prisma, changes, deps.documentStorage, clock),
     // Links and codes live minutes: signed and checked with the current key only.
     downloadLinks: new DownloadLinks(keys.current.keys.downloadUrl, clock),
-    contactVerification: new ContactVerificationService(changes, deps.contactDelivery, keys.current.keys.contactCode),
+    contactVerification: new ContactVerificationService(changes, deps.contactDelivery, keys.current.keys.contactCode, limits),
     verification: new VerificationService(changes, policy, clock),
     clock,
   };

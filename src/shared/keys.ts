@@ -15,6 +15,8 @@ export interface Keys {
   contactCode: Buffer;
   /** HMAC key for signed document download URLs. */
   downloadUrl: Buffer;
+  /** HMAC key for the email addresses and phone numbers that attempt limits count against. */
+  attemptSubject: Buffer;
   /**
    * What the database records to recognise this master key: a keyed hash of a constant (hex).
    * It tells keys apart and reveals nothing that helps guess one.
@@ -29,6 +31,7 @@ export function deriveKeys(masterKey: Buffer): Keys {
     identifierHash: derive('identifier-hash'),
     contactCode: derive('contact-code'),
     downloadUrl: derive('download-url'),
+    attemptSubject: derive('attempt-subject'),
     fingerprint: createHmac('sha256', derive('fingerprint')).update('onboarding-api key fingerprint').digest('hex'),
   };
 }

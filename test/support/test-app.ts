@@ -8,6 +8,7 @@ import { App, createApp } from '../../src/app';
 import { ALL_STAFF_SCOPES, MintOptions, mintToken } from '../../src/auth/tokens';
 import { Config, loadConfig } from '../../src/config';
 import type { ContactChannel } from '../../src/generated/prisma/enums';
+import type { AttemptLimitSettings } from '../../src/modules/limits/attempt-limits';
 import type { ContactCodeMessage, ContactDelivery } from '../../src/modules/contacts/contact-delivery';
 import { TestDatabase, createTestDatabase } from './test-database';
 
@@ -102,6 +103,19 @@ export function graphqlClient(url: string, token?: string | null): Pick<TestApp,
   };
 }
 
+/**
+ * Attempt limits for test apps whose tests are not about limits: the fixtures give every client the
+ * same email address and phone number, so the real per-destination limit (10 codes an hour) would
+ * refuse the eleventh client of a test file. The tests in test/limits start their apps with
+ * DEFAULT_ATTEMPT_LIMITS (server processes run with the defaults unless their env says otherwise).
+ */
+export const RELAXED_ATTEMPT_LIMITS: AttemptLimitSettings = {
+  contactRequestsPerClient: { max: 10_000, windowMs: 3_600_000 },
+  contactRequestsPerDestination: { max: 10_000, windowMs: 3_600_000 },
+  wrongContactCodes: { max: 10_000, windowMs: 3_600_000 },
+  identifierAdds: { max: 10_000, windowMs: 3_600_000 },
+};
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-test-'));
   return {
@@ -109,6 +123,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     database: { kind: 'pglite', dataDir: null },
     masterKey: Buffer.alloc(32, 7),
     auth: { kind: 'secret', secret: Buffer.from(TEST_AUTH_SECRET), issuer: null, audience: null },
+    attemptLimits: RELAXED_ATTEMPT_LIMITS,
     ...overrides,
   };
 }

@@ -27,7 +27,15 @@ export type ChangeOutcome<T> =
       /** The change made its own lifecycle decision (verify, activate): no after-change check. */
       lifecycleDecided?: boolean;
     }
-  | { ok: false; failure: Failure };
+  | {
+      ok: false;
+      failure: Failure;
+      /**
+       * Commit what the change wrote although it failed (counted attempts): no version bump, no
+       * events. Without it a failure rolls everything back.
+       */
+      keepWrites?: boolean;
+    };
 
 export interface ChangedClient<T> {
   value: T;
@@ -56,7 +64,7 @@ export class ClientChanges {
       if (!client) return fail({ kind: 'clientNotFound', clientId });
 
       const outcome = await change({ tx, actor, client, now });
-      if (!outcome.ok) return unit.rollbackWith(fail(outcome.failure));
+      if (!outcome.ok) return outcome.keepWrites ? fail(outcome.failure) : unit.rollbackWith(fail(outcome.failure));
       if (outcome.events.length === 0 && !outcome.clientData) return ok({ value: outcome.value, client });
 
       const data: ClientFieldChanges = { ...outcome.clientData };

@@ -6,6 +6,7 @@ import type { Actor } from '../../shared/actor';
 import { ContactVerificationFailure, Result, fail, ok } from '../../shared/result';
 import type { FieldErrorCode } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
+import { AttemptLimits } from '../limits/attempt-limits';
 import { ContactDelivery } from './contact-delivery';
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -21,9 +22,14 @@ export class ContactVerificationService {
     private readonly changes: ClientChanges,
     private readonly delivery: ContactDelivery,
     private readonly codeKey: Buffer,
+    private readonly limits: AttemptLimits,
   ) {}
 
-  /** Sends a fresh 6-digit code to the client's current email or phone; it replaces any earlier one. */
+  /**
+   * Sends a fresh 6-digit code to the client's current email or phone; it replaces any earlier one.
+   * Requests are limited per client and channel and per destination (across clients); a refused
+   * request sends nothing and changes nothing.
+   */
   async request(actor: Actor, clientId: string, channel: ContactChannel): Promise<Result<{ client: Client; expiresAt: Date }>> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) => {
@@ -34,6 +40,12 @@ export class ContactVerificationService {
       }
       if (isVerified(client, channel)) {
         return { ok: false, failure: validationFailure('ALREADY_VERIFIED', `The client's ${what} is already verified.`) };
+      }
+      // One message for both limits: which one refused would tell a customer that another client
+      // shares their address.
+      const refused = await this.limits.admit(tx, [this.limits.contactRequestsOf(client.id, channel), this.limits.contactRequestsTo(channel, destination)], now);
+      if (refused) {
+        return { ok: false, failure: rateLimited(refused.retryAfterSeconds, `Too many verification codes were requested; try again in ${refused.retryAfterSeconds} seconds.`) };
       }
       const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
       const challenge = { destination, codeHash: this.hash(client.id, channel, destination, code), failedTries: 0, expiresAt, createdAt: now };
@@ -57,8 +69,18 @@ export class ContactVerificationService {
     return result.ok ? ok({ client: result.value.client, expiresAt: result.value.value }) : result;
   }
 
+  /**
+   * Checks a code. Wrong codes are limited per client and channel across codes (a new request
+   * starts a new challenge, not a new count): once the limit is reached every code is refused,
+   * the right one too, until the oldest wrong code leaves the window.
+   */
   async confirm(actor: Actor, clientId: string, channel: ContactChannel, code: string): Promise<Result<Client>> {
     const result = await this.changes.apply<ConfirmAttempt>(actor, clientId, async ({ tx, client, now }) => {
+      const wrongCodes = [this.limits.wrongContactCodesOf(client.id, channel)];
+      const refused = await this.limits.check(tx, wrongCodes, now);
+      if (refused) {
+        return { ok: false, failure: rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`) };
+      }
       const key = { clientId_channel: { clientId: client.id, channel } };
       const challenge = await tx.contactChallenge.findUnique({ where: key });
       // Failed tries are data, not a rollback: the count must survive the attempt.
@@ -71,6 +93,7 @@ export class ContactVerificationService {
       if (!/^\d{6}$/.test(given) || !constantTimeEqualHex(this.hash(client.id, channel, challenge.destination, given), challenge.codeHash)) {
         const failedTries = challenge.failedTries + 1;
         await tx.contactChallenge.update({ where: key, data: { failedTries } });
+        await this.limits.record(tx, wrongCodes, now);
         return refuse('INVALID_CODE', MAX_FAILED_TRIES - failedTries);
       }
       // A code works once.
@@ -93,6 +116,10 @@ export class ContactVerificationService {
   private hash(clientId: string, channel: ContactChannel, destination: string, code: string): string {
     return hmacHex(this.codeKey, 'contact-code', clientId, channel, destination, code);
   }
+}
+
+function rateLimited(retryAfterSeconds: number, message: string) {
+  return { kind: 'rateLimited' as const, retryAfterSeconds, message };
 }
 
 function validationFailure(code: FieldErrorCode, message: string) {

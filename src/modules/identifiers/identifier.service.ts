@@ -6,6 +6,7 @@ import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
+import { AttemptLimits } from '../limits/attempt-limits';
 import { IdentifierVault, NEEDS_EXPIRY, checkIssuingCountry, normaliseIdentifierValue } from './identifier-values';
 
 export interface AddIdentifierData {
@@ -21,40 +22,37 @@ export class IdentifierService {
     private readonly prisma: PrismaClient,
     private readonly changes: ClientChanges,
     private readonly vault: IdentifierVault,
-    private readonly clock: () => Date,
+    private readonly limits: AttemptLimits,
   ) {}
 
+  /**
+   * Adds an identifier. Attempts are limited per client and counted whatever their outcome (a
+   * refused value or a duplicate counts too): the duplicate answer says whether someone holds a
+   * value, so unlimited tries would let a caller search for one.
+   */
   async add(actor: Actor, input: AddIdentifierData): Promise<Result<{ client: Client; identifier: Identifier }>> {
-    const errors = new FieldErrors();
-    const at = (field: string) => ['input', field];
-    const value = normaliseIdentifierValue(errors, at('value'), input.type, input.value);
-    const issuingCountry =
-      input.issuingCountry == null || input.issuingCountry.trim() === ''
-        ? null
-        : rules.countryCode(errors, at('issuingCountry'), input.issuingCountry);
-    if (issuingCountry !== undefined) checkIssuingCountry(errors, at('issuingCountry'), input.type, issuingCountry);
-    let expiresOn: Date | null | undefined = null;
-    if (input.expiresOn != null) {
-      expiresOn = rules.futureOrTodayDate(errors, at('expiresOn'), input.expiresOn, this.clock());
-    } else if (NEEDS_EXPIRY.includes(input.type)) {
-      errors.add(at('expiresOn'), 'REQUIRED', `expiresOn is required for a ${input.type}.`);
-    }
-    if (!errors.isEmpty || value === undefined || issuingCountry === undefined || expiresOn === undefined) {
-      return fail({ kind: 'validation', fieldErrors: errors.list });
-    }
-
-    // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
-    // identifier may be hashed under any of them, and each must block the same value.
-    const hashes = this.vault.uniquenessHashes(input.type, issuingCountry, value);
-    const [current] = hashes;
     try {
       const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
+        const refused = await this.limits.admit(tx, [this.limits.identifierAddsOf(client.id)], now);
+        if (refused) {
+          const { retryAfterSeconds } = refused;
+          return { ok: false, failure: { kind: 'rateLimited', retryAfterSeconds, message: `Too many identifiers were added to this client; try again in ${retryAfterSeconds} seconds.` } };
+        }
+        // From here on a refusal keeps the counted attempt (and writes nothing else).
+        const parsed = parseIdentifier(input, now);
+        if (!parsed.ok) return { ok: false, failure: parsed.failure, keepWrites: true };
+        const { value, issuingCountry, expiresOn } = parsed.value;
+
+        // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
+        // identifier may be hashed under any of them, and each must block the same value.
+        const hashes = this.vault.uniquenessHashes(input.type, issuingCountry, value);
+        const [current] = hashes;
         await lockIdentifierValue(tx, hashes.map((h) => h.hash));
         const holder = await tx.identifier.findFirst({
           where: { status: 'ACTIVE', valueHash: { in: hashes.map((h) => h.hash) } },
           select: { id: true },
         });
-        if (holder) return { ok: false, failure: { kind: 'duplicateIdentifier', identifierType: input.type } };
+        if (holder) return { ok: false, failure: { kind: 'duplicateIdentifier', identifierType: input.type }, keepWrites: true };
         const identifier = await tx.identifier.create({
           data: {
             clientId: client.id,
@@ -94,6 +92,31 @@ export class IdentifierService {
     });
     return result.ok ? ok(result.value.client) : result;
   }
+}
+
+/** The input rules of an identifier: every problem at once, or the normalised value, country and expiry. */
+function parseIdentifier(
+  input: AddIdentifierData,
+  now: Date,
+): Result<{ value: string; issuingCountry: string | null; expiresOn: Date | null }> {
+  const errors = new FieldErrors();
+  const at = (field: string) => ['input', field];
+  const value = normaliseIdentifierValue(errors, at('value'), input.type, input.value);
+  const issuingCountry =
+    input.issuingCountry == null || input.issuingCountry.trim() === ''
+      ? null
+      : rules.countryCode(errors, at('issuingCountry'), input.issuingCountry);
+  if (issuingCountry !== undefined) checkIssuingCountry(errors, at('issuingCountry'), input.type, issuingCountry);
+  let expiresOn: Date | null | undefined = null;
+  if (input.expiresOn != null) {
+    expiresOn = rules.futureOrTodayDate(errors, at('expiresOn'), input.expiresOn, now);
+  } else if (NEEDS_EXPIRY.includes(input.type)) {
+    errors.add(at('expiresOn'), 'REQUIRED', `expiresOn is required for a ${input.type}.`);
+  }
+  if (!errors.isEmpty || value === undefined || issuingCountry === undefined || expiresOn === undefined) {
+    return fail({ kind: 'validation', fieldErrors: errors.list });
+  }
+  return ok({ value, issuingCountry, expiresOn });
 }
 
 /** Advisory locks for identifier values live in their own key space (the two-int form). */
