@@ -22,6 +22,7 @@ const { performance } = require('node:perf_hooks');
 
 const { createApp } = require('../dist/app');
 const { loadConfig } = require('../dist/config');
+const { ALL_STAFF_SCOPES, mintToken } = require('../dist/auth/tokens');
 
 const SEED_CLIENTS = positiveInt('BENCH_CLIENTS', 200);
 const CREATES = positiveInt('BENCH_CREATES', 400);
@@ -157,6 +158,8 @@ function memory() {
 
 // ---------------------------------------------------------------------------------------------
 
+const BENCH_TOKEN_SECRET = Buffer.from('bench-only-token-secret-0123456789abcdef');
+
 async function main() {
   const benchStarted = performance.now();
   const memoryAtStart = memory();
@@ -166,7 +169,10 @@ async function main() {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
     database: databaseUrl ? { kind: 'postgres', url: databaseUrl, poolSize: 10 } : { kind: 'pglite', dataDir: null },
     masterKey: Buffer.alloc(32, 0x42),
+    // Every request carries a staff token, as integrators send it (verification is part of the cost).
+    auth: { kind: 'secret', secret: BENCH_TOKEN_SECRET, issuer: null, audience: null },
   };
+  const token = await mintToken(BENCH_TOKEN_SECRET, { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
   const delivery = new CapturedDelivery();
   const app = await createApp(config, { contactDelivery: delivery });
   const baseUrl = await app.listen(0, '127.0.0.1');
@@ -187,7 +193,7 @@ async function main() {
   async function gql(query, variables) {
     const response = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
     const body = await response.json();

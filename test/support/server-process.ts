@@ -43,7 +43,9 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
   if (!existsSync(SERVER_ENTRY)) {
     throw new Error(`${SERVER_ENTRY} is missing: build it first (npx tsc -p tsconfig.build.json, or npm test which builds).`);
   }
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_INHERITED.includes(name)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !NOT_INHERITED.includes(name) && !name.startsWith('RATE_LIMIT_') && !name.startsWith('GRAPHQL_MAX_') && !name.startsWith('TRUSTED_DOCUMENTS')),
+  );
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', HOST: '127.0.0.1', PORT: '0', AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
