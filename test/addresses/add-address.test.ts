@@ -122,8 +122,8 @@ describe('adding an address', () => {
       ['countryCode', '"usa" (alpha-3, not alpha-2)', { countryCode: 'usa' }, 'INVALID_FORMAT'],
       ['countryCode', '"U1"', { countryCode: 'U1' }, 'INVALID_FORMAT'],
       ['line1', 'of 1 MB', { line1: 'a'.repeat(1_000_000) }, 'TOO_LONG'],
-      ['line2', 'holding a NUL character', { line2: 'Flat 2\u0000' }, 'INVALID_FORMAT'],
-      ['city', 'holding a line break', { city: 'Lon\ndon' }, 'INVALID_FORMAT'],
+      ['line2', 'holding a NUL character', { line2: 'Flat 2\u0000' }, 'INVALID_VALUE'],
+      ['city', 'holding a line break', { city: 'Lon\ndon' }, 'INVALID_VALUE'],
     ])('with a %s that is %s', async (field, _what, overrides, code) => {
       const client = await createClient(t);
       expect(await refused(home(client.id, overrides))).toEqual([{ path: ['input', field], code }]);

@@ -101,11 +101,12 @@ describe('creating a client', () => {
   describe('refuses names that are not 1 to 100 characters once trimmed', () => {
     it.each([
       ['empty', '', 'REQUIRED'],
-      ['blank', '   \t ', 'REQUIRED'],
+      ['blank (spaces and a no-break space)', '   \u00a0 ', 'REQUIRED'],
       ['101 characters', 'y'.repeat(101), 'TOO_LONG'],
       ['a 1 MB string', 'z'.repeat(1_000_000), 'TOO_LONG'],
-      ['holding a NUL character', 'Ada\u0000', 'INVALID_FORMAT'],
-      ['holding a line break', 'Ada\nLovelace', 'INVALID_FORMAT'],
+      ['holding a NUL character', 'Ada\u0000', 'INVALID_VALUE'],
+      ['holding a line break', 'Ada\nLovelace', 'INVALID_VALUE'],
+      ['spaces around a tab (a control character, refused wherever it is)', '   \t ', 'INVALID_VALUE'],
     ])('a first name that is %s', async (_what, firstName, code) => {
       expect(await refused({ firstName })).toEqual([{ path: ['input', 'firstName'], code }]);
     });

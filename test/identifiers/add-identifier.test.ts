@@ -170,12 +170,13 @@ describe('adding an identifier', () => {
     });
 
     it.each([
-      ['too short', 'AB'],
-      ['punctuation', 'AB#123456'],
-      ['a NUL character', 'AB\u0000123456'],
-    ])('refuses a document number with %s', async (_what, value) => {
+      ['too short', 'AB', 'INVALID_FORMAT'],
+      ['punctuation', 'AB#123456', 'INVALID_FORMAT'],
+      ['a NUL character', 'AB\u0000123456', 'INVALID_VALUE'],
+      ['a zero-width space', 'AB\u200b123456', 'INVALID_VALUE'],
+    ])('refuses a document number with %s', async (_what, value, code) => {
       const errors = await refused({ type: 'PASSPORT', value, issuingCountry: 'GB', expiresOn: appDate(t, 365) });
-      expect(errors).toEqual([{ path: ['input', 'value'], code: 'INVALID_FORMAT' }]);
+      expect(errors).toEqual([{ path: ['input', 'value'], code }]);
     });
 
     it('adds a PASSPORT with issuingCountry and expiresOn', async () => {

@@ -18,10 +18,12 @@ export interface AddAddressData {
   countryCode: string;
 }
 
-const LINE_MAX = 200;
-const CITY_MAX = 100;
-const REGION_MAX = 100;
-const POSTAL_CODE_MAX = 20;
+// Address lines, city and region are words (Persian and Indic street names need U+200C/U+200D);
+// a postal code is a token.
+const LINE: rules.TextRule = { kind: 'words', max: 200 };
+const CITY: rules.TextRule = { kind: 'words', max: 100 };
+const REGION: rules.TextRule = { kind: 'words', max: 100 };
+const POSTAL_CODE: rules.TextRule = { kind: 'token', max: 20 };
 
 export class AddressService {
   constructor(
@@ -32,11 +34,11 @@ export class AddressService {
   async add(actor: Actor, input: AddAddressData): Promise<Result<{ client: Client; address: Address }>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
-    const line1 = rules.requiredText(errors, at('line1'), input.line1, LINE_MAX);
-    const line2 = rules.optionalText(errors, at('line2'), input.line2, LINE_MAX);
-    const city = rules.requiredText(errors, at('city'), input.city, CITY_MAX);
-    const region = rules.optionalText(errors, at('region'), input.region, REGION_MAX);
-    const postalCode = rules.requiredText(errors, at('postalCode'), input.postalCode, POSTAL_CODE_MAX);
+    const line1 = rules.requiredText(errors, at('line1'), input.line1, LINE);
+    const line2 = rules.optionalText(errors, at('line2'), input.line2, LINE);
+    const city = rules.requiredText(errors, at('city'), input.city, CITY);
+    const region = rules.optionalText(errors, at('region'), input.region, REGION);
+    const postalCode = rules.requiredText(errors, at('postalCode'), input.postalCode, POSTAL_CODE);
     const countryCode = rules.countryCode(errors, at('countryCode'), input.countryCode);
     // Residential and primary addresses must be where the client lives, never a post-office box.
     if (input.type === 'RESIDENTIAL' || input.isPrimary) {

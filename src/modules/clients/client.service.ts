@@ -28,8 +28,8 @@ export interface UpdateClientData {
   mobilePhone?: string | null;
 }
 
-const NAME_MAX = 100;
-const EXTERNAL_ID_MAX = 128;
+const NAME: rules.TextRule = { kind: 'words', max: 100 };
+const EXTERNAL_ID: rules.TextRule = { kind: 'token', max: 128 };
 
 export class ClientService {
   constructor(
@@ -42,13 +42,13 @@ export class ClientService {
     const now = this.clock();
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
-    const externalId = rules.optionalText(errors, at('externalId'), input.externalId, EXTERNAL_ID_MAX);
-    const firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME_MAX);
-    const lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME_MAX);
+    const externalId = rules.optionalText(errors, at('externalId'), input.externalId, EXTERNAL_ID);
+    const firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME);
+    const lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME);
     const dateOfBirth = input.dateOfBirth == null ? null : rules.dateOfBirth(errors, at('dateOfBirth'), input.dateOfBirth, now);
     // A blank optional contact means "none", as it does on update (forms send empty fields as "").
-    const email = isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
-    const mobilePhone = isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
+    const email = rules.isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
+    const mobilePhone = rules.isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
     try {
@@ -83,16 +83,16 @@ export class ClientService {
     const at = (field: string) => ['input', field];
     const data: ClientFieldChanges = {};
     // Absent means "leave as is"; null clears the optional fields. Names cannot be cleared.
-    if (input.firstName !== undefined) data.firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME_MAX);
-    if (input.lastName !== undefined) data.lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME_MAX);
+    if (input.firstName !== undefined) data.firstName = rules.requiredText(errors, at('firstName'), input.firstName, NAME);
+    if (input.lastName !== undefined) data.lastName = rules.requiredText(errors, at('lastName'), input.lastName, NAME);
     if (input.dateOfBirth !== undefined) {
       data.dateOfBirth = input.dateOfBirth === null ? null : rules.dateOfBirth(errors, at('dateOfBirth'), input.dateOfBirth, now);
     }
     if (input.email !== undefined) {
-      data.email = isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
+      data.email = rules.isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
     }
     if (input.mobilePhone !== undefined) {
-      data.mobilePhone = isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
+      data.mobilePhone = rules.isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
     }
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
@@ -138,9 +138,9 @@ export class ClientService {
   }
 
   async findByExternalId(externalId: string): Promise<Client | null> {
-    // An externalId createClient would refuse (too long, control characters such as NUL, which
-    // PostgreSQL text cannot even hold) names no client.
-    const wanted = rules.optionalText(new FieldErrors(), ['externalId'], externalId, EXTERNAL_ID_MAX);
+    // An externalId createClient would refuse (too long, control or invisible characters, NUL
+    // that PostgreSQL text cannot even hold) names no client; an NFD spelling finds the NFC one.
+    const wanted = rules.optionalText(new FieldErrors(), ['externalId'], externalId, EXTERNAL_ID);
     return wanted ? this.prisma.client.findUnique({ where: { externalId: wanted } }) : null;
   }
 
@@ -155,10 +155,6 @@ export class ClientService {
     ]);
     return pageOf(rows, first, totalCount);
   }
-}
-
-function isBlank(value: string | null | undefined): boolean {
-  return value === null || value === undefined || value.trim() === '';
 }
 
 function sameValue(current: unknown, next: unknown): boolean {

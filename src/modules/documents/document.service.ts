@@ -8,7 +8,7 @@ import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
 import { DocumentStorage } from './document.storage';
-import { acceptedContentType, decodeDocumentContent, sniffContentType } from './document-content';
+import { acceptedContentType, decodeDocumentContent, recogniseContentType } from './document-content';
 
 export interface AddDocumentData {
   clientId: string;
@@ -25,8 +25,8 @@ export interface ReviewDocumentData {
   reason?: string | null;
 }
 
-const FILE_NAME_MAX = 255;
-const REASON_MAX = 1000;
+/** A reviewer's reason may run over several lines. */
+const REASON: rules.TextRule = { kind: 'paragraph', max: 1000 };
 
 export class DocumentService {
   constructor(
@@ -39,12 +39,11 @@ export class DocumentService {
   async add(actor: Actor, input: AddDocumentData): Promise<Result<{ client: Client; document: Document }>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
-    const fileName = rules.requiredText(errors, at('fileName'), input.fileName, FILE_NAME_MAX);
-    if (fileName && /[/\\]/.test(fileName)) errors.add(at('fileName'), 'INVALID_FORMAT', 'fileName is a name, not a path: no / or \\.');
+    const fileName = rules.fileName(errors, at('fileName'), input.fileName);
     const contentType = acceptedContentType(errors, at('contentType'), input.contentType);
     const content = decodeDocumentContent(errors, at('contentBase64'), input.contentBase64);
     if (content && contentType) {
-      const actual = sniffContentType(content);
+      const actual = recogniseContentType(content);
       if (actual !== contentType) {
         errors.add(
           at('contentBase64'),
@@ -75,7 +74,7 @@ export class DocumentService {
 
   async review(actor: Actor, input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }>> {
     const errors = new FieldErrors();
-    const reason = rules.optionalText(errors, ['input', 'reason'], input.reason, REASON_MAX);
+    const reason = rules.optionalText(errors, ['input', 'reason'], input.reason, REASON);
     if (input.decision === 'REJECT' && reason === null) {
       errors.add(['input', 'reason'], 'REQUIRED', 'A reason is required to reject a document.');
     }

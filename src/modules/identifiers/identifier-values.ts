@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { IdentifierType } from '../../generated/prisma/enums';
 import { KeyRing, Keys, RingKey, SINGLE_KEY_ID, hmacHex } from '../../shared/keys';
-import { FieldErrors } from '../../shared/validation';
+import { FieldErrors, hygienicText } from '../../shared/validation';
 
 const VALUE_MAX = 64;
 const US_ISSUED: IdentifierType[] = ['SSN', 'ITIN'];
@@ -19,9 +19,10 @@ function inRanges(value: number, ranges: Array<[number, number]>): boolean {
 
 /** The canonical form of `raw` for `type`, or undefined after recording why it is refused. */
 export function normaliseIdentifierValue(errors: FieldErrors, path: string[], type: IdentifierType, raw: string): string | undefined {
-  const trimmed = raw.trim();
+  const trimmed = hygienicText(errors, path, raw, 'token');
+  if (trimmed === undefined) return undefined;
   if (trimmed === '') return errors.add(path, 'REQUIRED', 'value is required.');
-  if (trimmed.length > VALUE_MAX) return errors.add(path, 'TOO_LONG', `value must be at most ${VALUE_MAX} characters.`);
+  if ([...trimmed].length > VALUE_MAX) return errors.add(path, 'TOO_LONG', `value must be at most ${VALUE_MAX} characters.`);
 
   if (type === 'SSN' || type === 'ITIN') {
     if (!/^\d[\d-]*\d$/.test(trimmed) || trimmed.replace(/-/g, '').length !== 9) {

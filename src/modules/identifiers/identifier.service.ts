@@ -103,9 +103,9 @@ function parseIdentifier(
   const at = (field: string) => ['input', field];
   const value = normaliseIdentifierValue(errors, at('value'), input.type, input.value);
   const issuingCountry =
-    input.issuingCountry == null || input.issuingCountry.trim() === ''
+    rules.isBlank(input.issuingCountry)
       ? null
-      : rules.countryCode(errors, at('issuingCountry'), input.issuingCountry);
+      : rules.countryCode(errors, at('issuingCountry'), input.issuingCountry!);
   if (issuingCountry !== undefined) checkIssuingCountry(errors, at('issuingCountry'), input.type, issuingCountry);
   let expiresOn: Date | null | undefined = null;
   if (input.expiresOn != null) {
