@@ -92,8 +92,9 @@ const LIST_CLIENTS = `query Clients($first: Int!) {
 // ---------------------------------------------------------------------------------------------
 // Test data
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const pngOf = (bytes) => Buffer.concat([PNG_SIGNATURE, randomBytes(bytes - PNG_SIGNATURE.length)]).toString('base64');
+// The signature and IHDR chunk of a real 1x1 PNG: the server checks that a PNG starts with both.
+const PNG_HEADER = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ', 'base64');
+const pngOf = (bytes) => Buffer.concat([PNG_HEADER, randomBytes(bytes - PNG_HEADER.length)]).toString('base64');
 const SMALL_PNG = pngOf(2048);
 
 // SSNs must be unique among ACTIVE identifiers, also across runs on one PostgreSQL database:

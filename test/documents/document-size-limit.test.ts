@@ -4,10 +4,10 @@ import { TestApp, startTestApp } from '../support/test-app';
 
 const MIB = 1024 * 1024;
 
-/** A file of exactly `size` bytes that the server recognises as a PNG (it starts with the signature). */
+/** A file of exactly `size` bytes that the server recognises as a PNG (it starts with the signature and a valid IHDR chunk). */
 function pngOfSize(size: number): Buffer {
   const bytes = Buffer.alloc(size, 0x2a);
-  PNG_BYTES.copy(bytes, 0, 0, 8);
+  PNG_BYTES.copy(bytes, 0, 0, 8 + 25);
   return bytes;
 }
 
