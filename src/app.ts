@@ -22,6 +22,8 @@ import { documentDownloadHandler } from './http/document-downloads';
 import { trustedDocumentsMiddleware } from './http/trusted-documents';
 import { Logger, createLogger } from './logger';
 import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
+import { DocumentVault } from './modules/documents/document-encryption';
+import { encryptClearDocuments } from './modules/documents/document-rekeying';
 import { DatabaseDocumentStorage } from './modules/documents/document.storage';
 import { Services, createServices } from './services';
 import { checkDataKeys } from './modules/identifiers/data-key-check';
@@ -42,6 +44,11 @@ export interface App {
   readonly httpServer: http.Server;
   /** The generated development token secret (no AUTH_* setting, outside production), else null. */
   readonly developmentTokenSecret: Buffer | null;
+  /**
+   * The start-up pass that encrypts documents an earlier release stored in clear, running in the
+   * background while the server serves; resolves with how many it encrypted.
+   */
+  readonly clearDocumentsEncrypted: Promise<number>;
   /** Starts listening; port 0 picks a free one. Resolves to the server's base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops taking requests, lets running ones finish, then closes the database. */
@@ -78,6 +85,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
 
+  const documentVault = new DocumentVault(keys);
+  let stopping = false;
+  const clearDocumentsEncrypted = encryptClearDocuments(database.prisma, documentVault, {
+    stopRequested: () => stopping,
+    onProgress: (done) => {
+      if (done % 100 === 0) logger.info({ documents: done }, 'encrypting documents stored in clear by an earlier release');
+    },
+  }).then(
+    (count) => {
+      if (count > 0) logger.info({ documents: count, keyId: keys.current.id }, `encrypted ${count} document(s) stored in clear by an earlier release`);
+      return count;
+    },
+    (error) => {
+      // The rows stay readable in clear; the next start (or keys:rotate) tries again.
+      logger.error({ err: error }, 'encrypting documents stored in clear failed');
+      return 0;
+    },
+  );
+
   const services = createServices({
     prisma: database.prisma,
     keys,
@@ -85,7 +111,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     attemptLimits: config.attemptLimits,
     clock,
     contactDelivery: options.contactDelivery ?? contactDeliveryFor(config),
-    documentStorage: new DatabaseDocumentStorage(database.prisma),
+    documentStorage: new DatabaseDocumentStorage(database.prisma, documentVault),
   });
 
   const app = express();
@@ -167,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     httpServer,
     developmentTokenSecret,
+    clearDocumentsEncrypted,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -180,8 +207,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping = true;
       await apollo.stop();
       if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+      await clearDocumentsEncrypted;
       await database.close();
     },
   };

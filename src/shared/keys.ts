@@ -17,6 +17,8 @@ export interface Keys {
   downloadUrl: Buffer;
   /** HMAC key for the email addresses and phone numbers that attempt limits count against. */
   attemptSubject: Buffer;
+  /** AES-256-GCM key that wraps each document's own random data key (envelope encryption). */
+  documentKeyWrapping: Buffer;
   /**
    * What the database records to recognise this master key: a keyed hash of a constant (hex).
    * It tells keys apart and reveals nothing that helps guess one.
@@ -32,6 +34,7 @@ export function deriveKeys(masterKey: Buffer): Keys {
     contactCode: derive('contact-code'),
     downloadUrl: derive('download-url'),
     attemptSubject: derive('attempt-subject'),
+    documentKeyWrapping: derive('document-key-wrapping'),
     fingerprint: createHmac('sha256', derive('fingerprint')).update('onboarding-api key fingerprint').digest('hex'),
   };
 }

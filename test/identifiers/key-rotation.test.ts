@@ -132,7 +132,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     expect(rotation.stderr).toBe('');
     expect(rotation.code).toBe(0);
     expect(rotation.stdout).toMatch(/^re-keyed 3\/\d+ identifiers$/m);
-    expect(rotation.stdout).toMatch(/^0 identifier\(s\) remain under key a: a may be dropped from DATA_ENCRYPTION_KEYS$/m);
+    expect(rotation.stdout).toMatch(/^0 identifier\(s\) and 0 document key\(s\) remain under key a: a may be dropped from DATA_ENCRYPTION_KEYS$/m);
     if (added) expect(added.__typename).toBe('AddIdentifierSuccess');
     const total = Number(/re-keyed 3\/(\d+)/.exec(rotation.stdout)![1]);
     expect(rotation.stdout).toContain(`re-keyed ${total}/${total} identifiers`);

@@ -7,6 +7,7 @@
 import type { PrismaClient } from '../../generated/prisma/client';
 import { inTransaction } from '../../db/transaction';
 import { KeyRing, SINGLE_KEY_ID } from '../../shared/keys';
+import { documentKeysUnder } from '../documents/document-rekeying';
 import { IdentifierVault } from './identifier-values';
 
 export class DataKeyMismatchError extends Error {
@@ -20,7 +21,8 @@ export class DataKeyMismatchError extends Error {
  * Throws DataKeyMismatchError, every problem listed, when:
  * - a key's id is recorded with another key's fingerprint, or its key is recorded under another id;
  * - the database knows keys and the ring holds none of them;
- * - identifiers are still stored under a key id the ring lacks (dropped before keys:rotate finished);
+ * - identifiers or document keys are still stored under a key id the ring lacks (dropped before
+ *   keys:rotate finished);
  * - a key not yet recorded cannot decrypt the identifiers already stored under its id (a database
  *   written before keys were recorded, started with another key).
  */
@@ -48,6 +50,9 @@ export async function checkDataKeys(prisma: PrismaClient, ring: KeyRing): Promis
       const stillUsed = await tx.identifier.groupBy({ by: ['valueHashKeyId'], where: { valueHashKeyId: { in: absent } }, _count: { _all: true } });
       for (const { valueHashKeyId: id, _count: count } of stillUsed) {
         problems.push(`${count._all} identifier(s) are still under key ${id}, which is not configured: keep it in the ring until npm run keys:rotate reports 0 for it`);
+      }
+      for (const { keyId, count } of await documentKeysUnder(tx, absent)) {
+        problems.push(`${count} document(s) have their key still wrapped under key ${keyId}, which is not configured: keep it in the ring until npm run keys:rotate reports 0 for it`);
       }
     }
 
