@@ -28,8 +28,8 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 # The server reads its migrations from prisma/migrations at start (src/db/migrations.ts).
 COPY --from=build --chown=node:node /app/prisma ./prisma
-# DATA_DIR holds the embedded database when DATABASE_URL is not set.
-RUN mkdir -p /app/data && chown node:node /app/data
+# DATA_DIR holds the embedded database when DATABASE_URL is not set; private to the server's user.
+RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \

@@ -10,6 +10,7 @@ import express from 'express';
 import { createTokenVerifier, loadOrCreateDevelopmentSecret } from './auth/tokens';
 import type { Config } from './config';
 import { Database, openDatabase } from './db/database';
+import { DataDirectoryClaim, claimDataDirectory, openDataDirectoryWarning } from './db/data-directory';
 import { applyMigrations } from './db/migrations';
 import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-masking';
@@ -58,6 +59,31 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
+  // The embedded database's directory: claimed (one owner) and private before anything is written there.
+  const dataDirectory = claimEmbeddedDataDirectory(config, logger);
+  try {
+    return await createAppOwning(config, options, logger, clock, dataDirectory);
+  } catch (error) {
+    dataDirectory?.release();
+    throw error;
+  }
+}
+
+function claimEmbeddedDataDirectory(config: Config, logger: Logger): DataDirectoryClaim | null {
+  if (config.database.kind !== 'pglite' || config.database.dataDir === null) return null;
+  const claim = claimDataDirectory(config.database.dataDir);
+  const warning = openDataDirectoryWarning(claim);
+  if (warning) logger.warn({ dataDir: claim.directory, directories: claim.fixedAtStart.directories.length, files: claim.fixedAtStart.files }, warning);
+  return claim;
+}
+
+async function createAppOwning(
+  config: Config,
+  options: AppOptions,
+  logger: Logger,
+  clock: () => Date,
+  dataDirectory: DataDirectoryClaim | null,
+): Promise<App> {
   const keys = keyRingFor(config, (file) =>
     logger.warn({ file }, 'DATA_ENCRYPTION_KEY is not set: generated a development key. Set DATA_ENCRYPTION_KEY in production.'),
   );
@@ -80,6 +106,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     const recorded = await checkDataKeys(database.prisma, keys);
     if (recorded.length > 0) logger.info({ keyIds: recorded }, 'recorded data key fingerprints in the database');
+    // PGlite gives the files it unpacks 0666: private now that it has made them.
+    dataDirectory?.tighten();
   } catch (error) {
     await database.close();
     throw error;
@@ -212,6 +240,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
       await clearDocumentsEncrypted;
       await database.close();
+      dataDirectory?.tighten();
+      dataDirectory?.release();
     },
   };
 }

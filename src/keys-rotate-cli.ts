@@ -7,6 +7,7 @@
  */
 import { Config, loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { claimDataDirectory, openDataDirectoryWarning } from './db/data-directory';
 import { applyMigrations } from './db/migrations';
 import { DocumentVault } from './modules/documents/document-encryption';
 import { documentKeysUnder, encryptClearDocuments, rewrapDocumentKeys } from './modules/documents/document-rekeying';
@@ -26,8 +27,17 @@ async function rotate(): Promise<void> {
   const batchSize = batchSizeFrom(process.argv.slice(2));
   const config = loadConfig();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const ring = keyRingFor(config, (file) => say(`DATA_ENCRYPTION_KEY is not set: generated a development key in ${file}`));
-  await rotateWith(config, ring, batchSize, say);
+  // The embedded database has one owner: refused while a server runs on the same DATA_DIR.
+  const claim = config.database.kind === 'pglite' && config.database.dataDir ? claimDataDirectory(config.database.dataDir) : null;
+  const warning = claim && openDataDirectoryWarning(claim);
+  if (warning) say(warning);
+  try {
+    const ring = keyRingFor(config, (file) => say(`DATA_ENCRYPTION_KEY is not set: generated a development key in ${file}`));
+    await rotateWith(config, ring, batchSize, say);
+  } finally {
+    claim?.tighten();
+    claim?.release();
+  }
 }
 
 async function rotateWith(config: Config, ring: KeyRing, batchSize: number, say: (line: string) => void): Promise<void> {

@@ -12,6 +12,9 @@ import { GraphQLResponse, TEST_AUTH_SECRET, graphqlClient } from './test-app';
 export interface ServerProcess {
   /** Base URL, e.g. http://127.0.0.1:43121 (GraphQL is at `${url}/graphql`). */
   url: string;
+  pid: number;
+  /** Resolves when the process has exited: its exit code, or null when a signal ended it. */
+  exited: Promise<number | null>;
   /** Every JSON line the process wrote to standard output so far, in order. */
   readonly lines: ReadonlyArray<Record<string, unknown>>;
   /** Sends a typed operation; fails on GraphQL errors. */
@@ -127,6 +130,8 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
 
   return {
     url,
+    pid: child.pid!,
+    exited,
     lines,
     ...graphqlClient(url),
     codeCount: (clientId, channel) => codesFor(clientId, channel).length,
