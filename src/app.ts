@@ -62,7 +62,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // The embedded database's directory: claimed (one owner) and private before anything is written there.
   const dataDirectory = claimEmbeddedDataDirectory(config, logger);
   try {
-    return await createAppOwning(config, options, logger, clock, dataDirectory);
+    return await assembleApp(config, options, logger, clock, dataDirectory);
   } catch (error) {
     dataDirectory?.release();
     throw error;
@@ -77,7 +77,8 @@ function claimEmbeddedDataDirectory(config: Config, logger: Logger): DataDirecto
   return claim;
 }
 
-async function createAppOwning(
+/** Everything else createApp does, once DATA_DIR (on PGlite) is this process's. */
+async function assembleApp(
   config: Config,
   options: AppOptions,
   logger: Logger,

@@ -136,6 +136,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const delivery = new CapturedDelivery();
   const app = await createApp(config, { clock: clock.now, contactDelivery: options.contactDelivery ?? delivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const url = await app.listen(0, '127.0.0.1');
+  // Tests start from a quiet database: the start-up pass over documents in clear has finished.
+  await app.clearDocumentsEncrypted;
 
   return {
     app,
