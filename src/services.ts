@@ -11,7 +11,7 @@ import { DownloadLinks } from './modules/documents/download-links';
 import { IdentifierVault } from './modules/identifiers/identifier-values';
 import { IdentifierService } from './modules/identifiers/identifier.service';
 import { AttemptLimitSettings, AttemptLimits } from './modules/limits/attempt-limits';
-import type { RequirementPolicy } from './modules/verification/requirement-policy';
+import type { RequirementPolicy } from './modules/verification/requirements';
 import { VerificationService } from './modules/verification/verification.service';
 
 export interface ServiceDependencies {

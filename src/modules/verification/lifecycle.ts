@@ -12,8 +12,7 @@ import type { Client } from '../../generated/prisma/client';
 import type { ClientStatus, KycVerificationType } from '../../generated/prisma/enums';
 import type { Failure } from '../../shared/result';
 import type { ClientEventDraft } from '../history/history';
-import type { RequirementPolicy } from './requirement-policy';
-import { ClientSnapshot, missingRequirementsFor } from './requirements';
+import { ClientSnapshot, RequirementPolicy, missingRequirementsFor } from './requirements';
 
 export const LEVEL_RANK: Record<KycVerificationType, number> = { PARTIAL: 1, FULL: 2 };
 

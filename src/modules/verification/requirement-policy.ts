@@ -1,8 +1,8 @@
 import { KycVerificationType } from '../../generated/prisma/enums';
-import { REQUIREMENT_CODES, RequirementCode } from './requirements';
+import { REQUIREMENT_CODES, RequirementCode, RequirementPolicy } from './requirements';
 
-/** Which requirement codes each verification level needs. Products differ, so this is configuration. */
-export type RequirementPolicy = Readonly<Record<KycVerificationType, readonly RequirementCode[]>>;
+// Declared beside missingRequirementsFor, which reads it; config reads it from here with the parser.
+export type { RequirementPolicy };
 
 /** The table in onboarding-rules.md; PROOF_OF_ADDRESS is off by default. */
 export const DEFAULT_REQUIREMENT_POLICY: RequirementPolicy = {

@@ -4,7 +4,6 @@
  * Client.missingRequirements all call missingRequirementsFor; nothing else decides what is missing.
  */
 import type { DocumentStatus, DocumentType, IdentifierStatus, IdentifierType, KycVerificationType } from '../../generated/prisma/enums';
-import type { RequirementPolicy } from './requirement-policy';
 
 export const REQUIREMENT_CODES = [
   'PRIMARY_ADDRESS',
@@ -18,6 +17,9 @@ export const REQUIREMENT_CODES = [
   'MOBILE_PHONE_VERIFICATION',
 ] as const;
 export type RequirementCode = (typeof REQUIREMENT_CODES)[number];
+
+/** Which requirement codes each verification level needs. Products differ, so this is configuration (requirement-policy.ts). */
+export type RequirementPolicy = Readonly<Record<KycVerificationType, readonly RequirementCode[]>>;
 
 export interface ClientSnapshot {
   email: string | null;

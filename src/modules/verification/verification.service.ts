@@ -5,8 +5,7 @@ import { Result, ok } from '../../shared/result';
 import { ChangeOutcome, ClientChanges } from '../clients/client-changes';
 import { loadClientSnapshot } from './client-snapshot';
 import { Decision, decideActivate, decideVerify } from './lifecycle';
-import type { RequirementPolicy } from './requirement-policy';
-import { ClientSnapshot, MissingRequirement, missingRequirementsFor } from './requirements';
+import { ClientSnapshot, MissingRequirement, RequirementPolicy, missingRequirementsFor } from './requirements';
 
 export class VerificationService {
   constructor(
