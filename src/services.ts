@@ -4,7 +4,7 @@ import { AddressService } from './modules/addresses/address.service';
 import { ClientChanges } from './modules/clients/client-changes';
 import { ClientService } from './modules/clients/client.service';
 import { ContactDelivery } from './modules/contacts/contact-delivery';
-import { ContactVerificationService } from './modules/contacts/contact-verification.service';
+import { ContactVerificationService, voidChallenges } from './modules/contacts/contact-verification.service';
 import { DocumentService } from './modules/documents/document.service';
 import { DocumentStorage } from './modules/documents/document.storage';
 import { DownloadLinks } from './modules/documents/download-links';
@@ -12,7 +12,7 @@ import { IdentifierVault } from './modules/identifiers/identifier-values';
 import { IdentifierService } from './modules/identifiers/identifier.service';
 import { AttemptLimitSettings, AttemptLimits } from './modules/limits/attempt-limits';
 import type { RequirementPolicy } from './modules/verification/requirements';
-import { VerificationService } from './modules/verification/verification.service';
+import { VerificationService, clientLifecycle } from './modules/verification/verification.service';
 
 export interface ServiceDependencies {
   prisma: PrismaClient;
@@ -39,11 +39,12 @@ export interface Services {
 
 export function createServices(deps: ServiceDependencies): Services {
   const { prisma, keys, policy, clock } = deps;
-  const changes = new ClientChanges(prisma, policy, clock);
+  // The unit of work runs verification's lifecycle rules, so clients does not import verification.
+  const changes = new ClientChanges(prisma, clientLifecycle(policy), clock);
   // Counted against the current key's subject hash: after a key rotation destination counts start over.
   const limits = new AttemptLimits(deps.attemptLimits, keys.current.keys.attemptSubject);
   return {
-    clients: new ClientService(prisma, changes, clock),
+    clients: new ClientService(prisma, changes, voidChallenges, clock),
     addresses: new AddressService(prisma, changes),
     identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), limits),
     documents: new DocumentService(prisma, changes, deps.documentStorage, clock),

@@ -3,9 +3,40 @@ import { inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { Failure, Result, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, recordEvents } from '../history/history';
-import type { RequirementPolicy } from '../verification/requirement-policy';
-import { loadClientSnapshot } from '../verification/client-snapshot';
-import { ClientFieldChanges, decideAfterChange, isVerificationAtStake } from '../verification/lifecycle';
+
+/** Client columns a change may set (plain values, so the lifecycle can read them before they are written). */
+export type ClientFieldChanges = Partial<Omit<Client, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
+
+/** A change of the client row with the history event that records it: what a lifecycle decision returns. */
+export interface ClientTransition {
+  clientData: ClientFieldChanges;
+  event: ClientEventDraft;
+}
+
+/** A client about to be created: the values createClient validated. */
+export type NewClientValues = Pick<Client, 'firstName' | 'lastName'> & Partial<Pick<Client, 'externalId' | 'dateOfBirth' | 'email' | 'mobilePhone'>>;
+
+/** A change as the lifecycle sees it once it ran: the client as locked, and with the change applied. */
+export interface AppliedChange {
+  tx: Tx;
+  actor: Actor;
+  before: Client;
+  after: Client;
+  now: Date;
+}
+
+export type AfterChangeDecision = { ok: true; transition?: ClientTransition } | { ok: false; failure: Failure };
+
+/**
+ * The lifecycle rules the unit of work applies (verification's lifecycle.ts, wired in
+ * createServices), passed in so that clients imports nothing from verification.
+ */
+export interface ClientLifecycle {
+  /** How every new client starts: its status and the CLIENT_CREATED event. */
+  readonly created: ClientTransition;
+  /** Run after each change that made no lifecycle decision of its own: refuse it, revoke, flag, or nothing. */
+  afterChange(change: AppliedChange): Promise<AfterChangeDecision>;
+}
 
 export interface ChangeScope {
   tx: Tx;
@@ -22,9 +53,7 @@ export type ChangeOutcome<T> =
       value: T;
       events: readonly ClientEventDraft[];
       clientData?: ClientFieldChanges;
-      /** Identity facts the change corrected: a verified client must be verified again. */
-      correctedIdentityFacts?: readonly string[];
-      /** The change made its own lifecycle decision (verify, activate): no after-change check. */
+      /** The change made its own lifecycle decision (verify, activate): no after-change hook. */
       lifecycleDecided?: boolean;
     }
   | {
@@ -43,17 +72,28 @@ export interface ChangedClient<T> {
 }
 
 /**
- * The unit of work for every change to an existing client or its children: one transaction that
- * locks the client row (so concurrent changes of one client take turns), runs the change, applies
- * the after-change lifecycle rule (revoke a VERIFIED client, flag an ACTIVE one), bumps `version`
- * once and appends the history events.
+ * The unit of work for every write to a client: `create`, and `apply` for every change to an
+ * existing client or its children: one transaction that locks the client row (so concurrent
+ * changes of one client take turns), runs the change, runs the lifecycle's after-change hook
+ * (revoke a VERIFIED client, flag an ACTIVE one), bumps `version` once and appends the history
+ * events.
  */
 export class ClientChanges {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly policy: RequirementPolicy,
+    private readonly lifecycle: ClientLifecycle,
     private readonly clock: () => Date,
   ) {}
+
+  async create(values: NewClientValues): Promise<Client> {
+    const now = this.clock();
+    const { clientData, event } = this.lifecycle.created;
+    return inTransaction(this.prisma, async (tx) => {
+      const created = await tx.client.create({ data: { ...values, ...clientData, createdAt: now, updatedAt: now } });
+      await recordEvents(tx, created.id, [event], now);
+      return created;
+    });
+  }
 
   async apply<T>(actor: Actor, clientId: string, change: (scope: ChangeScope) => Promise<ChangeOutcome<T>>): Promise<Result<ChangedClient<T>>> {
     // A customer's own token reaches only their client; any other reads as one that does not exist.
@@ -69,13 +109,12 @@ export class ClientChanges {
 
       const data: ClientFieldChanges = { ...outcome.clientData };
       const events = [...outcome.events];
-      const changed: Client = { ...client, ...data };
-      if (!outcome.lifecycleDecided && isVerificationAtStake(changed)) {
-        const snapshot = await loadClientSnapshot(tx, changed);
-        const transition = decideAfterChange(changed, snapshot, this.policy, now, outcome.correctedIdentityFacts ?? []);
-        if (transition) {
-          Object.assign(data, transition.clientData);
-          events.push(transition.event);
+      if (!outcome.lifecycleDecided) {
+        const decision = await this.lifecycle.afterChange({ tx, actor, before: client, after: { ...client, ...data }, now });
+        if (!decision.ok) return unit.rollbackWith(fail(decision.failure));
+        if (decision.transition) {
+          Object.assign(data, decision.transition.clientData);
+          events.push(decision.transition.event);
         }
       }
       const updated = await tx.client.update({ where: { id: clientId }, data: { ...data, version: { increment: 1 }, updatedAt: now } });

@@ -1,14 +1,15 @@
 import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
-import type { ClientStatus } from '../../generated/prisma/enums';
-import { inTransaction, violatedUniqueConstraint } from '../../db/transaction';
-import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
+import type { ClientStatus, ContactChannel } from '../../generated/prisma/enums';
+import { Tx, violatedUniqueConstraint } from '../../db/transaction';
+import type { Actor } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { Result, fail, isUuid, ok } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
-import { recordEvents } from '../history/history';
-import { ClientFieldChanges, IDENTITY_FACTS } from '../verification/lifecycle';
-import { ClientChanges } from './client-changes';
+import { ClientChanges, ClientFieldChanges } from './client-changes';
+
+/** Voids the codes sent to a contact the client no longer has (contacts' voidChallenges, wired in createServices). */
+export type VoidContactChallenges = (tx: Tx, clientId: string, channel: ContactChannel) => Promise<void>;
 
 export interface CreateClientData {
   externalId?: string | null;
@@ -35,6 +36,7 @@ export class ClientService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly changes: ClientChanges,
+    private readonly voidContactChallenges: VoidContactChallenges,
     private readonly clock: () => Date,
   ) {}
 
@@ -52,23 +54,7 @@ export class ClientService {
     if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
 
     try {
-      const client = await inTransaction(this.prisma, async (tx) => {
-        const created = await tx.client.create({
-          data: {
-            externalId,
-            firstName: firstName!,
-            lastName: lastName!,
-            dateOfBirth,
-            email,
-            mobilePhone,
-            createdAt: now,
-            updatedAt: now,
-          },
-        });
-        await recordEvents(tx, created.id, [{ type: 'CLIENT_CREATED', toStatus: 'PENDING' }], now);
-        return created;
-      });
-      return ok(client);
+      return ok(await this.changes.create({ externalId, firstName: firstName!, lastName: lastName!, dateOfBirth, email, mobilePhone }));
     } catch (error) {
       if (externalId && violatedUniqueConstraint(error) === 'clients_external_id_key') {
         return fail({ kind: 'duplicateExternalId', externalId });
@@ -99,35 +85,23 @@ export class ClientService {
     const result = await this.changes.apply(actor, input.clientId, async ({ tx, client }) => {
       const changed = (Object.keys(data) as (keyof ClientFieldChanges)[]).filter((field) => !sameValue(client[field], data[field]));
       if (changed.length === 0) return { ok: true, value: undefined, events: [] };
-      const correctedIdentityFacts = changed.filter((field) => (IDENTITY_FACTS as readonly string[]).includes(field));
-      if (correctedIdentityFacts.length > 0 && (client.status === 'VERIFIED' || client.status === 'ACTIVE') && !mayCorrectIdentityFacts(actor)) {
-        return {
-          ok: false,
-          failure: {
-            kind: 'invalidStatus',
-            clientId: client.id,
-            currentStatus: client.status,
-            allowedStatuses: ['PENDING'],
-            message: `The client is ${client.status}: its ${correctedIdentityFacts.join(', ')} can be corrected only by staff with the clients:verify scope.`,
-          },
-        };
-      }
+      // Who may correct identity facts, and what a correction does to a verified client, is the
+      // lifecycle's after-change rule (ClientChanges runs it).
       const update: ClientFieldChanges = Object.fromEntries(changed.map((field) => [field, data[field]]));
       // A new email or phone is unverified again, and any code sent to the old one is void.
       if (changed.includes('email')) {
         update.emailVerified = false;
-        await tx.contactChallenge.deleteMany({ where: { clientId: client.id, channel: 'EMAIL' } });
+        await this.voidContactChallenges(tx, client.id, 'EMAIL');
       }
       if (changed.includes('mobilePhone')) {
         update.mobilePhoneVerified = false;
-        await tx.contactChallenge.deleteMany({ where: { clientId: client.id, channel: 'MOBILE_PHONE' } });
+        await this.voidContactChallenges(tx, client.id, 'MOBILE_PHONE');
       }
       return {
         ok: true,
         value: undefined,
         clientData: update,
         events: [{ type: 'CLIENT_UPDATED', detail: { fields: changed } }],
-        correctedIdentityFacts,
       };
     });
     return result.ok ? ok(result.value.client) : result;

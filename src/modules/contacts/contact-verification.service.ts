@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Client } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
+import type { Tx } from '../../db/transaction';
 import { constantTimeEqualHex, hmacHex } from '../../shared/keys';
 import type { Actor } from '../../shared/actor';
 import { ContactVerificationFailure, Result, fail, ok } from '../../shared/result';
@@ -14,6 +15,14 @@ export const MAX_FAILED_TRIES = 5;
 
 const contactOf = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.email : client.mobilePhone);
 const isVerified = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.emailVerified : client.mobilePhoneVerified);
+
+/**
+ * Voids any code sent for a channel: called when the client's email or phone changes, so a code
+ * sent to the old contact cannot verify the new one. Contacts owns the challenges table.
+ */
+export async function voidChallenges(tx: Tx, clientId: string, channel: ContactChannel): Promise<void> {
+  await tx.contactChallenge.deleteMany({ where: { clientId, channel } });
+}
 
 type ConfirmAttempt = { verified: true } | { verified: false; reason: ContactVerificationFailure; attemptsRemaining: number };
 

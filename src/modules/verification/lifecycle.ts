@@ -1,7 +1,8 @@
 /**
  * The client lifecycle as pure decisions: from the client as it is (and, where the rules need it,
  * a snapshot of its children) to the status change and the history event, or the failure.
- * Services load, call these, and write what they return; no rule about statuses lives elsewhere.
+ * Services load, call these, and write what they return; no rule about statuses lives elsewhere
+ * (the database default for `status` is not relied on: createClient writes `decideCreate`).
  *
  *   createClient -> PENDING -verify-> VERIFIED -activate-> ACTIVE
  *   VERIFIED -a breaking change-> PENDING (VERIFICATION_REVOKED)
@@ -11,23 +12,40 @@
 import type { Client } from '../../generated/prisma/client';
 import type { ClientStatus, KycVerificationType } from '../../generated/prisma/enums';
 import type { Failure } from '../../shared/result';
-import type { ClientEventDraft } from '../history/history';
+import type { ClientTransition } from '../clients/client-changes';
 import { ClientSnapshot, RequirementPolicy, missingRequirementsFor } from './requirements';
 
 export const LEVEL_RANK: Record<KycVerificationType, number> = { PARTIAL: 1, FULL: 2 };
 
-/** Client columns a change may set (plain values, so a snapshot can merge them before they are written). */
-export type ClientFieldChanges = Partial<Omit<Client, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
-
-export interface Transition {
-  clientData: ClientFieldChanges;
-  event: ClientEventDraft;
-}
-
-export type Decision = { ok: true; transition: Transition } | { ok: false; failure: Failure };
+export type Decision = { ok: true; transition: ClientTransition } | { ok: false; failure: Failure };
 
 /** The identity facts verification vouches for ("After verification" in onboarding-rules.md). */
 export const IDENTITY_FACTS = ['firstName', 'lastName', 'dateOfBirth'] as const;
+export type IdentityFact = (typeof IDENTITY_FACTS)[number];
+
+/** createClient always starts a client PENDING, with no verified level. */
+export function decideCreate(): ClientTransition {
+  return {
+    clientData: { status: 'PENDING', kycVerificationType: null, reverificationRequired: false },
+    event: { type: 'CLIENT_CREATED', toStatus: 'PENDING' },
+  };
+}
+
+/** The identity facts that differ between the client before and after a change, in IDENTITY_FACTS order. */
+export function correctedIdentityFacts(before: Client, after: Client): IdentityFact[] {
+  const comparable = (value: string | Date | null) => (value instanceof Date ? value.getTime() : value);
+  return IDENTITY_FACTS.filter((fact) => comparable(before[fact]) !== comparable(after[fact]));
+}
+
+/**
+ * Identity facts of a VERIFIED or ACTIVE client are corrected only by staff allowed to verify;
+ * anyone else is refused as if the client were not PENDING. undefined: the correction may go on.
+ */
+export function decideIdentityCorrection(client: Client, corrected: readonly IdentityFact[], byVerifyingStaff: boolean): Failure | undefined {
+  if (corrected.length === 0 || byVerifyingStaff || client.status === 'PENDING') return undefined;
+  const message = `The client is ${client.status}: its ${corrected.join(', ')} can be corrected only by staff with the clients:verify scope.`;
+  return invalidStatus(client, ['PENDING'], message).failure;
+}
 
 export function decideVerify(client: Client, snapshot: ClientSnapshot, level: KycVerificationType, policy: RequirementPolicy, now: Date): Decision {
   const current = client.kycVerificationType;
@@ -94,8 +112,8 @@ export function decideAfterChange(
   snapshot: ClientSnapshot,
   policy: RequirementPolicy,
   now: Date,
-  correctedIdentityFacts: readonly string[],
-): Transition | undefined {
+  correctedIdentityFacts: readonly IdentityFact[],
+): ClientTransition | undefined {
   const level = client.kycVerificationType;
   if (level === null || !isVerificationAtStake(client)) return undefined;
   const missing = missingRequirementsFor(snapshot, level, policy, now).map((requirement) => requirement.code);
@@ -114,6 +132,6 @@ export function decideAfterChange(
   return { clientData: { reverificationRequired: true }, event: { type: 'REVERIFICATION_REQUIRED', detail } };
 }
 
-function invalidStatus(client: Client, allowedStatuses: ClientStatus[], message: string): Decision {
+function invalidStatus(client: Client, allowedStatuses: ClientStatus[], message: string): Decision & { ok: false } {
   return { ok: false, failure: { kind: 'invalidStatus', clientId: client.id, currentStatus: client.status, allowedStatuses, message } };
 }

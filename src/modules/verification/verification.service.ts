@@ -1,11 +1,39 @@
 import type { Client } from '../../generated/prisma/client';
 import type { KycVerificationType } from '../../generated/prisma/enums';
-import type { Actor } from '../../shared/actor';
+import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
 import { Result, ok } from '../../shared/result';
-import { ChangeOutcome, ClientChanges } from '../clients/client-changes';
+import { ChangeOutcome, ClientChanges, ClientLifecycle } from '../clients/client-changes';
 import { loadClientSnapshot } from './client-snapshot';
-import { Decision, decideActivate, decideVerify } from './lifecycle';
+import {
+  Decision,
+  correctedIdentityFacts,
+  decideActivate,
+  decideAfterChange,
+  decideCreate,
+  decideIdentityCorrection,
+  decideVerify,
+  isVerificationAtStake,
+} from './lifecycle';
 import { ClientSnapshot, MissingRequirement, RequirementPolicy, missingRequirementsFor } from './requirements';
+
+/**
+ * The lifecycle rules ClientChanges applies to every write (wired in createServices): a new
+ * client starts as decideCreate says; after a change, a refused identity correction rolls it
+ * back, and a broken verification is revoked (VERIFIED) or flagged (ACTIVE).
+ */
+export function clientLifecycle(policy: RequirementPolicy): ClientLifecycle {
+  return {
+    created: decideCreate(),
+    async afterChange({ tx, actor, before, after, now }) {
+      const corrected = correctedIdentityFacts(before, after);
+      const refusal = decideIdentityCorrection(before, corrected, mayCorrectIdentityFacts(actor));
+      if (refusal) return { ok: false, failure: refusal };
+      // Only a verified level needs the snapshot: most changes cost no extra query.
+      if (!isVerificationAtStake(after)) return { ok: true };
+      return { ok: true, transition: decideAfterChange(after, await loadClientSnapshot(tx, after), policy, now, corrected) };
+    },
+  };
+}
 
 export class VerificationService {
   constructor(
