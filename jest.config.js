@@ -7,6 +7,8 @@ module.exports = {
   // Prisma's generated client imports its siblings as ./x.js; they are .ts files here.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 60_000,
+  // Builds (once, then cached) the PGlite images in-memory test databases start from.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   // Each test file runs against its own database; two workers fit the 2-core machines.
   maxWorkers: 2,
   // Every embedded PGlite reserves gigabytes of address space for its WebAssembly memory, and a

@@ -11,7 +11,12 @@ export type Environment = 'development' | 'test' | 'production';
 
 export type DatabaseConfig =
   | { kind: 'postgres'; url: string; poolSize: number }
-  | { kind: 'pglite'; dataDir: string | null }; // null: in memory (tests only)
+  /**
+   * dataDir null: in memory (tests only). `image`: a data-directory image (PGlite's dumpDataDir) to
+   * start from instead of running initdb: the test suite starts each in-memory database from one
+   * migrated image, which takes a second where initdb takes five.
+   */
+  | { kind: 'pglite'; dataDir: string | null; image?: Blob };
 
 /** How bearer tokens are verified; `development`: an HS256 secret generated into DATA_DIR (never in production). */
 export type AuthConfig = (

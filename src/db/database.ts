@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Client as PgClient } from 'pg';
@@ -60,7 +61,9 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
 
 async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-  const pglite = config.dataDir ? new PGlite(config.dataDir) : new PGlite();
+  // An image seeds a new database only: PGlite refuses to load one over an existing data directory.
+  const isNew = !config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION'));
+  const pglite = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: [...prismaLog] });
   return {

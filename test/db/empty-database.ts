@@ -1,4 +1,5 @@
 import { Database, openDatabase } from '../../src/db/database';
+import { pgliteImage } from '../support/pglite-images';
 import { createEmptyPostgresDatabase, onPostgres } from '../support/test-database';
 
 /** A database with nothing in it, not even migrations, and its teardown. */
@@ -22,7 +23,7 @@ export const databaseTargets: DatabaseTarget[] = [
     kind: 'pglite',
     available: true,
     async open() {
-      const database = await openDatabase({ kind: 'pglite', dataDir: null });
+      const database = await openDatabase({ kind: 'pglite', dataDir: null, image: pgliteImage('empty') });
       return { database, drop: () => database.close() };
     },
   },

@@ -10,6 +10,7 @@ import {
   CreateClientDocument,
 } from '../generated/graphql';
 import { PNG_BYTES, pngBase64, randomSsn } from '../support/fixtures';
+import { pgliteImage } from '../support/pglite-images';
 import { ServerProcess, startServerProcess } from '../support/server-process';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestDatabase, createTestDatabase, onPostgres } from '../support/test-database';
@@ -107,7 +108,8 @@ describe('data survives a restart', () => {
   it('on PGlite on disk', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-pglite-'));
     dirs.push(dataDir);
-    await restartKeepsEverything({ config: { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') }, drop: async () => undefined });
+    const config = { kind: 'pglite' as const, dataDir: path.join(dataDir, 'pglite'), image: pgliteImage('migrated') };
+    await restartKeepsEverything({ config, drop: async () => undefined });
   });
 
   (onPostgres ? it : it.skip)(`on PostgreSQL${onPostgres ? '' : ' (skipped: set TEST_DATABASE_URL)'}`, async () => {

@@ -10,6 +10,7 @@ import { Config, loadConfig } from '../../src/config';
 import type { ContactChannel } from '../../src/generated/prisma/enums';
 import type { AttemptLimitSettings } from '../../src/modules/limits/attempt-limits';
 import type { ContactCodeMessage, ContactDelivery } from '../../src/modules/contacts/contact-delivery';
+import { pgliteImage } from './pglite-images';
 import { TestDatabase, createTestDatabase } from './test-database';
 
 /** A clock tests can move: codes expire, documents age, download links run out. */
@@ -120,7 +121,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-test-'));
   return {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
-    database: { kind: 'pglite', dataDir: null },
+    database: { kind: 'pglite', dataDir: null, image: pgliteImage('migrated') },
     masterKey: Buffer.alloc(32, 7),
     auth: { kind: 'secret', secret: Buffer.from(TEST_AUTH_SECRET), issuer: null, audience: null },
     attemptLimits: RELAXED_ATTEMPT_LIMITS,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DatabaseConfig } from '../../src/config';
+import { pgliteImage } from './pglite-images';
 
 /**
- * Where the suite runs: embedded in-memory PGlite by default, or PostgreSQL when
+ * Where the suite runs: embedded in-memory PGlite (started from the migrated image) by default, or PostgreSQL when
  * TEST_DATABASE_URL (a server URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres) is set.
  * On PostgreSQL each caller gets a database of its own, created here and dropped by `drop`.
  */
@@ -16,7 +17,7 @@ export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) return { config: { kind: 'pglite', dataDir: null }, drop: async () => undefined };
+  if (!serverUrl) return { config: { kind: 'pglite', dataDir: null, image: pgliteImage('migrated') }, drop: async () => undefined };
   const name = `onboarding_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withAdminConnection(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
