@@ -38,6 +38,10 @@ describe('reading clients', () => {
     throw new Error('paging never ended');
   }
 
+  /** The ids of `clients` in the order the list promises: oldest first, ties by id. */
+  const inListOrder = (clients: Array<{ id: string; createdAt: string }>) =>
+    [...clients].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : 1)).map((client) => client.id);
+
   async function verifiedClient() {
     const client = await verifiableClient(t);
     const verified = await t.run(VerifyClientDocument, { input: { clientId: client.id, kycVerificationType: 'PARTIAL' } });
@@ -133,8 +137,22 @@ describe('reading clients', () => {
       expect([...totals]).toEqual([total]);
       expect(ids.filter((id) => created.includes(id))).toEqual(created);
       expect(new Set(edges.map((edge) => edge.cursor)).size).toBe(edges.length);
-      const createdAts = edges.map((edge) => edge.node.createdAt);
-      expect([...createdAts].sort()).toEqual(createdAts);
+      expect(ids).toEqual(inListOrder(edges.map((edge) => edge.node)));
+    });
+
+    it('orders clients created in the same millisecond by id, so pages never repeat or skip one', async () => {
+      // given five clients created at one instant
+      t.clock.hold();
+      const created = await Promise.all(Array.from({ length: 5 }, (_, i) => createClient(t, { firstName: `Same${i}` })));
+
+      // when the list is read two at a time
+      const { edges } = await readAllPages(2);
+
+      // then they come once each, in id order among themselves, as the list order says
+      const ids = edges.map((edge) => edge.node.id);
+      expect(ids.filter((id) => created.some((client) => client.id === id))).toEqual(created.map((client) => client.id).sort());
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual(inListOrder(edges.map((edge) => edge.node)));
     });
 
     it('continues after a cursor with the next clients, including ones created after that page was read', async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { JPEG_BYTES, PDF_BYTES, PNG_BYTES, createClient, jpegBase64, pdfBase64, pngBase64 } from '../support/fixtures';
+import { appDate } from '../support/clients-helpers';
 import { addDocument, documentState, pngWithText, sha256Hex } from '../support/documents-helpers';
 import { TestApp, startTestApp } from '../support/test-app';
 
-const DAY = 86_400_000;
 const GIF_BYTES = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 /** Bytes of no accepted type: no PDF marker, no PNG or JPEG signature. */
 const ARBITRARY_BYTES = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37 + 11) % 256));
@@ -15,8 +15,6 @@ describe('adding a document to a client', () => {
   });
   afterAll(() => t.stop());
 
-  const appDate = (days: number) => new Date(t.clock.now().getTime() + days * DAY).toISOString().slice(0, 10);
-
   it.each([
     { kind: 'PNG', type: 'PASSPORT', fileName: 'passport.png', contentType: 'image/png', bytes: PNG_BYTES },
     { kind: 'JPEG', type: 'DRIVERS_LICENSE', fileName: 'licence.jpg', contentType: 'image/jpeg', bytes: JPEG_BYTES },
@@ -24,7 +22,7 @@ describe('adding a document to a client', () => {
   ] as const)('stores a $kind file awaiting review, with its size and the SHA-256 of the bytes sent', async ({ type, fileName, contentType, bytes }) => {
     // given a client
     const client = await createClient(t);
-    const expiresOn = appDate(365);
+    const expiresOn = appDate(t, 365);
 
     // when a file is added
     const result = await addDocument(t, client.id, { type, fileName, contentType, contentBase64: bytes.toString('base64'), expiresOn });
@@ -141,7 +139,7 @@ describe('adding a document to a client', () => {
       const client = await createClient(t);
       const before = await documentState(t, client.id);
 
-      const result = await addDocument(t, client.id, { expiresOn: appDate(-1) });
+      const result = await addDocument(t, client.id, { expiresOn: appDate(t, -1) });
 
       if (result.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
       expect(result.fieldErrors.map(({ path, code }) => ({ path, code }))).toEqual([{ path: ['input', 'expiresOn'], code: 'EXPIRED' }]);
@@ -152,7 +150,7 @@ describe('adding a document to a client', () => {
       const client = await createClient(t);
       const before = await documentState(t, client.id);
 
-      const result = await addDocument(t, client.id, { fileName: '', contentType: 'text/plain', contentBase64: '', expiresOn: appDate(-30) });
+      const result = await addDocument(t, client.id, { fileName: '', contentType: 'text/plain', contentBase64: '', expiresOn: appDate(t, -30) });
 
       if (result.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
       expect(result.fieldErrors.map(({ path, code }) => ({ path: path.join('.'), code })).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
@@ -168,9 +166,9 @@ describe('adding a document to a client', () => {
   it('accepts an expiry date of today', async () => {
     const client = await createClient(t);
 
-    const result = await addDocument(t, client.id, { expiresOn: appDate(0) });
+    const result = await addDocument(t, client.id, { expiresOn: appDate(t, 0) });
 
-    expect(result).toMatchObject({ __typename: 'AddDocumentSuccess', document: { expiresOn: appDate(0), status: 'PENDING_REVIEW' } });
+    expect(result).toMatchObject({ __typename: 'AddDocumentSuccess', document: { expiresOn: appDate(t, 0), status: 'PENDING_REVIEW' } });
   });
 
   it.each([

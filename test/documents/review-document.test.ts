@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClientDocument, ReviewDocumentShowingClientDocument, VerifyClientDocument } from '../generated/graphql';
 import { addPrimaryAddress, addSsn, confirmContact, createClient, pdfBase64, verifiableClient } from '../support/fixtures';
+import { appDate } from '../support/clients-helpers';
 import { addPendingDocument, withoutDownloadLinks } from '../support/documents-helpers';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -16,7 +17,6 @@ describe('reviewing a document', () => {
   const review = async (documentId: string, decision: 'ACCEPT' | 'REJECT', reason?: string | null) =>
     (await t.run(ReviewDocumentShowingClientDocument, { input: { documentId, decision, reason } })).reviewDocument;
   const fetchClient = async (id: string) => (await t.run(ClientDocument, { id })).client!;
-  const appDate = (days: number) => new Date(t.clock.now().getTime() + days * DAY).toISOString().slice(0, 10);
   const physicalIdRequirement = (requirements: Array<{ code: string }>) => requirements.find((r) => r.code === 'PHYSICAL_ID_DOCUMENT');
 
   it('accepts a document: ACCEPTED, valid, a DOCUMENT_ACCEPTED event, version + 1', async () => {
@@ -151,7 +151,7 @@ describe('reviewing a document', () => {
     await addSsn(t, client.id);
     await confirmContact(t, client.id, 'EMAIL');
     await confirmContact(t, client.id, 'MOBILE_PHONE');
-    const expiring = await addPendingDocument(t, client.id, { type: 'PASSPORT', expiresOn: appDate(0) });
+    const expiring = await addPendingDocument(t, client.id, { type: 'PASSPORT', expiresOn: appDate(t, 0) });
     await review(expiring.id, 'ACCEPT');
     const renewal = await addPendingDocument(t, client.id, { type: 'PASSPORT', fileName: 'new-passport.png' });
     const verified = await t.run(VerifyClientDocument, { input: { clientId: client.id, kycVerificationType: 'FULL' } });

@@ -31,10 +31,6 @@ export function randomSsn(): string {
   return `${area}-${group}-${serial}`;
 }
 
-export function isoDate(daysFromToday: number, from: Date = new Date()): string {
-  return new Date(from.getTime() + daysFromToday * 86_400_000).toISOString().slice(0, 10);
-}
-
 export async function createClient(t: TestApp, input: Partial<CreateClientInput> = {}) {
   const result = await t.run(CreateClientDocument, {
     input: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', mobilePhone: '+14155550100', ...input },

@@ -13,14 +13,54 @@ import type { ContactCodeMessage, ContactDelivery } from '../../src/modules/cont
 import { pgliteImage } from './pglite-images';
 import { TestDatabase, createTestDatabase } from './test-database';
 
-/** A clock tests can move: codes expire, documents age, download links run out. */
+/**
+ * Where every test file's clock starts: noon UTC on a fixed day, so a test does the same whatever day
+ * the suite runs, and moving the clock by hours keeps "today". Tests derive the dates the rules compare
+ * with today (dates of birth, expiry dates) from the clock (`appDate`); the few written out are far in
+ * the past or future (2001-01-01, 2099-12-31), and stay so for any start between 2002 and 2098.
+ */
+export const TEST_CLOCK_START = new Date('2026-03-16T12:00:00.000Z');
+
+/**
+ * The app's clock in tests: codes expire, documents age, download links run out when a test says so.
+ * - It starts at TEST_CLOCK_START and moves only when read or told: each reading is 1 ms after the one
+ *   before, so rows made one after another never share a createdAt, and lists in (createdAt, id) order
+ *   come out in creation order whatever the random ids. (A clock that stood still would leave that
+ *   order to the ids; one that ran with real time would too, for rows made in the same millisecond.)
+ * - advance(ms) moves it for the rest of the test; hold() stops the readings moving, for a test about
+ *   rows made at the same instant.
+ * - Before each test, reset() undoes the test's advances and hold, so a test that moved a day does not
+ *   move the next one's "today". Readings are not undone: the rows a test makes are newer than those
+ *   earlier tests of the file left in its database (bar rows made after an advance).
+ * One clock per test file, shared by every app the file starts: an app restarted on the same database
+ * sees time go on, not back.
+ */
 export class TestClock {
-  private offsetMs = 0;
-  now = (): Date => new Date(Date.now() + this.offsetMs);
+  private readings = 0;
+  private advancedMs = 0;
+  private held = false;
+  now = (): Date => {
+    const now = new Date(TEST_CLOCK_START.getTime() + this.readings + this.advancedMs);
+    if (!this.held) this.readings += 1;
+    return now;
+  };
   advance(ms: number): void {
-    this.offsetMs += ms;
+    this.advancedMs += ms;
+  }
+  hold(): void {
+    this.held = true;
+  }
+  reset(): void {
+    // The instant a hold kept is the held rows' own: the clock moves past it.
+    if (this.held) this.readings += 1;
+    this.advancedMs = 0;
+    this.held = false;
   }
 }
+
+const clock = new TestClock();
+// Every test file that starts apps imports this module, so each test begins with the clock reset.
+if (typeof beforeEach === 'function') beforeEach(() => clock.reset());
 
 /** The contact delivery port, keeping what it was asked to send so a test can read the code. */
 export class CapturedDelivery implements ContactDelivery {
@@ -44,6 +84,7 @@ export interface GraphQLResponse<T> {
 export interface TestApp {
   app: App;
   url: string;
+  /** The test file's clock (every app the file starts reads the same one). */
   clock: TestClock;
   delivery: CapturedDelivery;
   /** Sends a typed operation over HTTP; fails the test on GraphQL errors. */
@@ -133,7 +174,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const ownDatabase = options.database ? undefined : await createTestDatabase();
   const database = options.database ?? ownDatabase!;
   const config = testConfig({ database: database.config, ...options.config });
-  const clock = new TestClock();
   const delivery = new CapturedDelivery();
   const app = await createApp(config, { clock: clock.now, contactDelivery: options.contactDelivery ?? delivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const url = await app.listen(0, '127.0.0.1');

@@ -1,3 +1,4 @@
+import { appDate } from '../support/clients-helpers';
 import { withoutDownloadLinks } from '../support/documents-helpers';
 import {
   ActivateClientDocument,
@@ -8,7 +9,7 @@ import {
   ReviewDocumentDocument,
   VerifyClientDocument,
 } from '../generated/graphql';
-import { addAcceptedPassportDocument, createClient, isoDate, pngBase64, verifiableClient } from '../support/fixtures';
+import { addAcceptedPassportDocument, createClient, pngBase64, verifiableClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -114,7 +115,7 @@ describe('the client lifecycle', () => {
     // given a FULL-verified client whose only physical ID document expires tomorrow
     const { id } = await verifiableClient(t);
     const added = await t.run(AddDocumentForVerificationDocument, {
-      input: { clientId: id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: isoDate(1, t.clock.now()) },
+      input: { clientId: id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: appDate(t, 1) },
     });
     if (added.addDocument.__typename !== 'AddDocumentSuccess') throw new Error(JSON.stringify(added.addDocument));
     await t.run(ReviewDocumentDocument, { input: { documentId: added.addDocument.document.id, decision: 'ACCEPT' } });
@@ -136,7 +137,7 @@ describe('the client lifecycle', () => {
   it('treats an identifier expiring today as valid and one that expired yesterday as missing', async () => {
     const client = await createClient(t);
     const added = await t.run(AddIdentifierDocument, {
-      input: { clientId: client.id, type: 'PASSPORT', value: 'X1234567', issuingCountry: 'GB', expiresOn: isoDate(0, t.clock.now()) },
+      input: { clientId: client.id, type: 'PASSPORT', value: 'X1234567', issuingCountry: 'GB', expiresOn: appDate(t, 0) },
     });
     if (added.addIdentifier.__typename !== 'AddIdentifierSuccess') throw new Error(JSON.stringify(added.addIdentifier));
     expect(added.addIdentifier.identifier.isValid).toBe(true);
