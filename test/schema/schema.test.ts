@@ -6,26 +6,40 @@ import { onboardingSchema } from '../../src/graphql/schema';
 const root = path.join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(file, 'utf8');
 
+/** The contract as committed here, and as shared with front-ends (beside the project, or SHARED_CONTRACT). */
+const committedContract = path.join(root, 'contract', 'contract.graphql');
+const sharedContract = process.env.SHARED_CONTRACT ?? path.join(root, '..', 'shared', 'contract.graphql');
+
+/** A contract file's text; a missing one fails the test that needs it, saying where it was looked for. */
+function readContract(file: string): string {
+  if (!existsSync(file)) {
+    throw new Error(`the contract file ${file} is missing: the schema cannot be checked against it (set SHARED_CONTRACT to the shared contract's path when the project is not beside shared/)`);
+  }
+  return read(file);
+}
+
 describe('the published schema', () => {
   it('is committed as schema.graphql exactly as the code builds it (run `npm run schema:emit` after changing types)', () => {
     expect(read(path.join(root, 'schema.graphql'))).toBe(`${printSchema(onboardingSchema())}\n`);
   });
 
   it('keeps every type, field, argument, enum value and union member of the contract', () => {
-    const contract = buildSchema(read(path.join(root, 'contract', 'contract.graphql')));
+    const contract = buildSchema(readContract(committedContract));
     const breaking: BreakingChange[] = findBreakingChanges(contract, onboardingSchema());
     expect(breaking.map((change) => `${change.type}: ${change.description}`)).toEqual([]);
   });
 
   it('detects a breaking change (the check above can fail)', () => {
-    const contract = buildSchema(read(path.join(root, 'contract', 'contract.graphql')));
+    const contract = buildSchema(readContract(committedContract));
     const broken = buildSchema(read(path.join(root, 'schema.graphql')).replace('  totalCount: Int!\n', ''));
     expect(findBreakingChanges(contract, broken).map((change) => change.description)).toContain('ClientConnection.totalCount was removed.');
   });
 
   it('uses the contract as shared with front-ends (contract/contract.graphql is a verbatim copy)', () => {
-    const shared = path.join(root, '..', 'shared', 'contract.graphql');
-    if (!existsSync(shared)) return; // a clone outside the monorepo layout has only the copy
-    expect(read(path.join(root, 'contract', 'contract.graphql'))).toBe(read(shared));
+    expect(readContract(committedContract)).toBe(readContract(sharedContract));
+  });
+
+  it('fails, naming the file, when a contract file is missing', () => {
+    expect(() => readContract(path.join(root, 'contract', 'no-such-contract.graphql'))).toThrow(/no-such-contract\.graphql is missing/);
   });
 });
