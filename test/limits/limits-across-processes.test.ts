@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { print } from 'graphql';
 import { AddIdentifierDocument, CreateClientDocument, RequestContactVerificationDocument } from '../generated/graphql';
 import { randomSsn } from '../support/fixtures';
 import { ownContact } from '../support/limits-helpers';
-import { ServerProcess, startServerProcess } from '../support/server-process';
-import { createEmptyPostgresDatabase, onPostgres } from '../support/test-database';
+import { ServerProcess, ServersOnOneDatabase, startServersOnOneDatabase } from '../support/server-process';
+import { onPostgres } from '../support/test-database';
 
 const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 
@@ -19,25 +16,13 @@ async function settledCount(count: () => number, expected: number): Promise<numb
 // Two `node dist/main.js` processes on one PostgreSQL database, with the default limits: the counts
 // live in the database, so asking the other process does not start a count of its own.
 (onPostgres ? describe : describe.skip)('attempt limits shared by two server processes on one database (PostgreSQL only)', () => {
-  const servers: ServerProcess[] = [];
-  let dataDir: string;
-  let database: { url: string; drop(): Promise<void> } | undefined;
-
+  let servers: ServerProcess[] = [];
+  let cluster: ServersOnOneDatabase | undefined;
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-limits-'));
-    database = await createEmptyPostgresDatabase(process.env.TEST_DATABASE_URL!);
-    const env = { DATABASE_URL: database.url, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: '3c'.repeat(32) };
-    const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
-    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
-    const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    cluster = await startServersOnOneDatabase(2);
+    servers = cluster.servers;
   }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    await database?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => cluster?.stop(), 60_000);
 
   async function createClientVia(server: ServerProcess, contact = ownContact()): Promise<string> {
     const created = await server.run(CreateClientDocument, { input: { firstName: 'Grace', lastName: 'Hopper', ...contact } });

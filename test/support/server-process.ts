@@ -1,8 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLResponse, TEST_AUTH_SECRET, graphqlClient } from './test-app';
+import { createEmptyPostgresDatabase } from './test-database';
 
 /**
  * The built server (`node dist/main.js`) in a child process, as an operator runs it: configured by
@@ -20,6 +23,11 @@ export interface ServerProcess {
   /** Sends a typed operation; fails on GraphQL errors. */
   run<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult>;
   post<T = Record<string, unknown>>(body: unknown): Promise<GraphQLResponse<T>>;
+  /**
+   * The first line `matches` accepts, once it is written: rejects after `timeoutMs` or when the
+   * process exits first, with its standard error.
+   */
+  waitForLine(matches: (line: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** How many verification codes were printed for this client and channel so far. */
   codeCount(clientId: string, channel: string): number;
   /**
@@ -42,15 +50,21 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startServerProcess(env: Record<string, string>, { readyTimeoutMs = 90_000 } = {}): Promise<ServerProcess> {
+/**
+ * Starts `node dist/main.js` on port 0 and resolves once its ready line names the port it got.
+ * `env` comes on top of the test settings (NODE_ENV=test, the test token secret, codes printed as
+ * log lines); a setting given as undefined is left unset, e.g. to start as an operator would.
+ */
+export async function startServerProcess(env: Record<string, string | undefined>, { readyTimeoutMs = 90_000 } = {}): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) {
     throw new Error(`${SERVER_ENTRY} is missing: build it first (npx tsc -p tsconfig.build.json, or npm test which builds).`);
   }
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !NOT_INHERITED.includes(name) && !name.startsWith('RATE_LIMIT_') && !name.startsWith('GRAPHQL_MAX_') && !name.startsWith('TRUSTED_DOCUMENTS')),
   );
+  const settings = { NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env, HOST: '127.0.0.1', PORT: '0' };
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', HOST: '127.0.0.1', PORT: '0', AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env },
+    env: { ...inherited, ...Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -85,7 +99,7 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
   });
 
   /** Resolves with the first line matching, or rejects after the timeout or when the process exits. */
-  const waitForLine = (matches: (line: Record<string, unknown>) => boolean, timeoutMs: number, what: string) =>
+  const waitForLine = (matches: (line: Record<string, unknown>) => boolean, what: string, timeoutMs = 10_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = () => {
         const found = lines.find(matches);
@@ -118,7 +132,7 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
 
   let ready: Record<string, unknown>;
   try {
-    ready = await waitForLine((line) => typeof line.msg === 'string' && line.msg.startsWith('onboarding API ready'), readyTimeoutMs, '"onboarding API ready" log line');
+    ready = await waitForLine((line) => typeof line.msg === 'string' && line.msg.startsWith('onboarding API ready'), '"onboarding API ready" log line', readyTimeoutMs);
   } catch (error) {
     await stop();
     throw error;
@@ -134,11 +148,47 @@ export async function startServerProcess(env: Record<string, string>, { readyTim
     exited,
     lines,
     ...graphqlClient(url),
+    waitForLine,
     codeCount: (clientId, channel) => codesFor(clientId, channel).length,
     async waitForCode(clientId, channel, after, timeoutMs = 10_000) {
-      await waitForLine(() => codesFor(clientId, channel).length > after, timeoutMs, `verification code for ${clientId} ${channel}`);
+      await waitForLine(() => codesFor(clientId, channel).length > after, `verification code for ${clientId} ${channel}`, timeoutMs);
       return String(codesFor(clientId, channel)[after].code);
     },
     stop,
   };
+}
+
+/** Server processes sharing one PostgreSQL database of their own (and one DATA_DIR and data key). */
+export interface ServersOnOneDatabase {
+  servers: ServerProcess[];
+  databaseUrl: string;
+  /** Stops every process, then drops the database and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` server processes started at the same time on one new, empty PostgreSQL database (for the
+ * row locks, migrations and limits that must hold across processes, not just within one pool).
+ */
+export async function startServersOnOneDatabase(count: number): Promise<ServersOnOneDatabase> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-servers-'));
+  const servers: ServerProcess[] = [];
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  const stop = async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    database = await createEmptyPostgresDatabase(process.env.TEST_DATABASE_URL!);
+    const env = { DATABASE_URL: database.url, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startServerProcess(env)));
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { servers, databaseUrl: database.url, stop };
 }
