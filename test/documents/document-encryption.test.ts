@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { ClientDocument } from '../generated/graphql';
 import { DocumentVault } from '../../src/modules/documents/document-encryption';
 import { KeyRing } from '../../src/shared/keys';
-import { SharedDatabase, createSharedDatabase, dataKeysEnv, newDataKey, refusedToStart, runKeysRotate, startWithKeys } from '../support/data-keys';
+import { ROTATION_STEP_TIMEOUT_MS, SHARED_DATABASE_KIND, rotationFromAToB } from '../support/data-keys';
 import { addPendingDocument, download, pngWithText, sha256Hex } from '../support/documents-helpers';
 import { PNG_BYTES, createClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
-import { onPostgres } from '../support/test-database';
 
 /** A PNG carrying a marker no ciphertext contains by chance. */
 function markedPng() {
@@ -164,27 +163,8 @@ describe('the document vault', () => {
   });
 });
 
-const where = onPostgres ? 'PostgreSQL' : 'PGlite on disk';
-/** Each step starts apps or tools; on a busy machine PGlite on disk takes many seconds to start. */
-const STEP_TIMEOUT_MS = 240_000;
-
-describe(`documents stored by an earlier release, and key rotation, on ${where}`, () => {
-  const a = newDataKey('a');
-  const b = newDataKey('b');
-  let db: SharedDatabase;
-  const apps: TestApp[] = [];
-  beforeAll(async () => {
-    db = await createSharedDatabase();
-  });
-  afterAll(async () => {
-    await Promise.allSettled(apps.map((app) => app.stop()));
-    await db?.drop();
-  }, 60_000);
-  async function start(ring: typeof a[]) {
-    const app = await startWithKeys(db, ring);
-    apps.push(app);
-    return app;
-  }
+describe(`documents stored by an earlier release, and key rotation, on ${SHARED_DATABASE_KIND}`, () => {
+  const { a, b, start, refusedToStart, rotate } = rotationFromAToB();
 
   const legacy = markedPng();
   const current = markedPng();
@@ -224,7 +204,7 @@ describe(`documents stored by an earlier release, and key rotation, on ${where}`
     const third = await start([a]);
     expect(await third.app.clearDocumentsEncrypted).toBe(0);
     await third.stop();
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 
   it('2. keys:rotate encrypts rows in clear and re-wraps document keys under the new key, leaving the bytes as they were', async () => {
     // given one row in clear again, and the bytes of the other as stored under a
@@ -235,10 +215,10 @@ describe(`documents stored by an earlier release, and key rotation, on ${where}`
     expect(sealedUnderA.wrapKeyId).toBe('a');
     await before.stop();
     // and a ring without a, while document keys are wrapped under a, is refused
-    expect((await refusedToStart(db, [b])).message).toMatch(/1 document\(s\) have their key still wrapped under key a, which is not configured/);
+    expect((await refusedToStart([b])).message).toMatch(/1 document\(s\) have their key still wrapped under key a, which is not configured/);
 
     // when keys:rotate runs with b in front of a
-    const rotation = await runKeysRotate({ ...db.env, DATA_ENCRYPTION_KEYS: dataKeysEnv([b, a]) });
+    const rotation = await rotate([b, a]);
 
     // then it encrypted the row in clear, re-wrapped the other's key, and a may be dropped
     expect(rotation.stderr).toBe('');
@@ -258,5 +238,5 @@ describe(`documents stored by an earlier release, and key rotation, on ${where}`
     expect((await downloaded(after, clientId, currentId)).body.equals(current.bytes)).toBe(true);
     expect((await downloaded(after, clientId, legacyId)).body.equals(legacy.bytes)).toBe(true);
     await after.stop();
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 });

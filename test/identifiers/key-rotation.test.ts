@@ -5,34 +5,15 @@
 import { AddIdentifierDocument, AddIdentifierMutation, DeactivateIdentifierDocument } from '../generated/graphql';
 import { IdentifierVault } from '../../src/modules/identifiers/identifier-values';
 import { KeyRing } from '../../src/shared/keys';
-import { SharedDatabase, createSharedDatabase, dataKeysEnv, newDataKey, runKeysRotate, startWithKeys } from '../support/data-keys';
+import { ROTATION_STEP_TIMEOUT_MS, SHARED_DATABASE_KIND, rotationFromAToB } from '../support/data-keys';
 import { createClient, randomSsn } from '../support/fixtures';
 import { TestApp } from '../support/test-app';
 import { onPostgres } from '../support/test-database';
 
-const where = onPostgres ? 'PostgreSQL' : 'PGlite on disk';
-/** Steps start several apps; on a busy machine PGlite on disk takes many seconds to start. */
-const STEP_TIMEOUT_MS = 240_000;
 type AddAnswer = AddIdentifierMutation['addIdentifier'];
 
-describe(`rotating from key a to key b on ${where}`, () => {
-  const a = newDataKey('a');
-  const b = newDataKey('b');
-  let db: SharedDatabase;
-  const apps: TestApp[] = [];
-  beforeAll(async () => {
-    db = await createSharedDatabase();
-  });
-  afterAll(async () => {
-    await Promise.allSettled(apps.map((app) => app.stop()));
-    await db?.drop();
-  }, 60_000);
-
-  async function start(ring: typeof a[]) {
-    const app = await startWithKeys(db, ring);
-    apps.push(app);
-    return app;
-  }
+describe(`rotating from key a to key b on ${SHARED_DATABASE_KIND}`, () => {
+  const { a, b, start, rotate } = rotationFromAToB();
   const addSsnTo = async (t: TestApp, clientId: string, value: string): Promise<AddAnswer> =>
     (await t.run(AddIdentifierDocument, { input: { clientId, type: 'SSN', value } })).addIdentifier;
   const addToNewClient = async (t: TestApp, value: string) => addSsnTo(t, (await createClient(t)).id, value);
@@ -70,7 +51,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     const rows = await stored(t, KeyRing.fromSecrets([a]));
     expect(rows.every((row) => row.hashKey === 'a' && row.cipherKey === 'a')).toBe(true);
     await t.stop();
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 
   it('2. with b in front of a: old identifiers decrypt, new ones go under b, duplicates are caught across keys', async () => {
     const t = await start([b, a]);
@@ -98,7 +79,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     const answers = await Promise.all([addToNewClient(t, racing), addToNewClient(t, racing)]);
     expect(answers.map((answer) => answer.__typename).sort()).toEqual(['AddIdentifierSuccess', 'DuplicateIdentifierError']);
     await t.stop();
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 
   (onPostgres ? it : it.skip)('3. two servers at once, one writing with a and one with b: the same value added on both at once succeeds once', async () => {
     const writesB = await start([b, a]);
@@ -118,7 +99,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     expect(await addToNewClient(writesB, underAOnly)).toEqual(duplicateAnswerUnderOneKey);
     await writesA.stop();
     await writesB.stop();
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 
   it('4. keys:rotate re-keys everything under a to b in batches, reporting progress and what remains', async () => {
     // PGlite is one process's database, so the tool runs between servers there; on PostgreSQL a
@@ -126,7 +107,7 @@ describe(`rotating from key a to key b on ${where}`, () => {
     const serving = onPostgres ? await start([b, a]) : undefined;
     const duringRotation = randomSsn();
     const [rotation, added] = await Promise.all([
-      runKeysRotate({ ...db.env, DATA_ENCRYPTION_KEYS: dataKeysEnv([b, a]) }, ['--batch-size', '3']),
+      rotate([b, a], ['--batch-size', '3']),
       serving ? addToNewClient(serving, duringRotation) : undefined,
     ]);
     expect(rotation.stderr).toBe('');
@@ -147,15 +128,15 @@ describe(`rotating from key a to key b on ${where}`, () => {
 
     // running it again finds nothing to do
     await t.stop();
-    const again = await runKeysRotate({ ...db.env, DATA_ENCRYPTION_KEYS: dataKeysEnv([b, a]) });
+    const again = await rotate([b, a]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Done: re-keyed 0 identifier(s) to key b.');
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 
   it('5. with b alone: the server starts, and values first written under a are still refused', async () => {
     const t = await start([b]);
     for (const value of underA) expect(await addToNewClient(t, value)).toEqual(duplicateAnswerUnderOneKey);
     expect((await addToNewClient(t, randomSsn())).__typename).toBe('AddIdentifierSuccess');
     await t.stop();
-  }, STEP_TIMEOUT_MS);
+  }, ROTATION_STEP_TIMEOUT_MS);
 });

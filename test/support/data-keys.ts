@@ -85,3 +85,43 @@ export function runKeysRotate(env: Record<string, string>, args: string[] = []):
     });
   });
 }
+
+/** Where this run keeps a database several apps share, for test names. */
+export const SHARED_DATABASE_KIND = onPostgres ? 'PostgreSQL' : 'PGlite on disk';
+
+/** A step of a rotation starts apps or tools; on a busy machine PGlite on disk takes many seconds to start. */
+export const ROTATION_STEP_TIMEOUT_MS = 240_000;
+
+/**
+ * A rotation from key a to key b, as steps of one describe (call it in the describe's body): a
+ * shared database made before the first step, apps started on it with a ring, `keys:rotate` run
+ * on it with a ring; every app is stopped and the database dropped after the last step.
+ */
+export function rotationFromAToB() {
+  const a = newDataKey('a');
+  const b = newDataKey('b');
+  let db: SharedDatabase | undefined;
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    db = await createSharedDatabase();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(apps.map((app) => app.stop()));
+    await db?.drop();
+  }, 60_000);
+
+  return {
+    a,
+    b,
+    /** An app on the shared database with this ring (current key first). */
+    async start(ring: DataKey[]): Promise<TestApp> {
+      const app = await startWithKeys(db!, ring);
+      apps.push(app);
+      return app;
+    },
+    /** The error an app with this ring fails to start with. */
+    refusedToStart: (ring: DataKey[]) => refusedToStart(db!, ring),
+    /** `keys:rotate` on the shared database, with this ring in DATA_ENCRYPTION_KEYS. */
+    rotate: (ring: DataKey[], args: string[] = []) => runKeysRotate({ ...db!.env, DATA_ENCRYPTION_KEYS: dataKeysEnv(ring) }, args),
+  };
+}
