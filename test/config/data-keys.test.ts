@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 /** DATA_ENCRYPTION_KEYS: an ordered ring of id:key, current first, instead of DATA_ENCRYPTION_KEY. */
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configProblems } from '../support/configuration';
 
 const A = Buffer.alloc(32, 0xa1);
 const B = Buffer.alloc(32, 0xb2);
-
-function problems(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('DATA_ENCRYPTION_KEYS', () => {
   it('reads an ordered ring of id:key, base64 or hex, current key first', () => {
@@ -27,7 +18,7 @@ describe('DATA_ENCRYPTION_KEYS', () => {
   });
 
   it('refuses DATA_ENCRYPTION_KEY and DATA_ENCRYPTION_KEYS together', () => {
-    expect(problems({ DATA_ENCRYPTION_KEY: A.toString('base64'), DATA_ENCRYPTION_KEYS: `b:${B.toString('base64')}` })).toContain(
+    expect(configProblems({ DATA_ENCRYPTION_KEY: A.toString('base64'), DATA_ENCRYPTION_KEYS: `b:${B.toString('base64')}` })).toContain(
       'DATA_ENCRYPTION_KEYS: set either DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEYS, not both',
     );
   });
@@ -40,7 +31,7 @@ describe('DATA_ENCRYPTION_KEYS', () => {
     ['one id twice', `a:${A.toString('base64')},a:${B.toString('base64')}`, /key id a is given twice/],
     ['one key under two ids', `a:${A.toString('base64')},b:${A.toString('hex')}`, /keys a and b are the same key/],
   ])('refuses %s, without repeating any key', (_what, value, message) => {
-    const reported = problems({ DATA_ENCRYPTION_KEYS: value });
+    const reported = configProblems({ DATA_ENCRYPTION_KEYS: value });
     expect(reported).toMatch(message);
     expect(reported).not.toContain(A.toString('base64'));
     expect(reported).not.toContain(B.toString('base64'));
@@ -49,7 +40,7 @@ describe('DATA_ENCRYPTION_KEYS', () => {
 
   it('satisfies production in place of DATA_ENCRYPTION_KEY', () => {
     // other production settings may still be missing; only the key requirement is looked at here
-    expect(problems({ NODE_ENV: 'production' })).toMatch(/DATA_ENCRYPTION_KEY: required in production/);
+    expect(configProblems({ NODE_ENV: 'production' })).toMatch(/DATA_ENCRYPTION_KEY: required in production/);
     let reported = '';
     try {
       // (a random key: production refuses keys of repeated bytes such as B)

@@ -1,25 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configProblems, goodProductionEnv } from '../support/configuration';
 
 /** Safe deployment defaults: production refuses to start, listing every problem, rather than run unsafely. */
-const goodProduction = {
-  NODE_ENV: 'production',
-  DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  CONTACT_DELIVERY: 'webhook',
-  CONTACT_WEBHOOK_URL: 'https://sms.example.com/hook',
-  AUTH_JWT_SECRET: randomBytes(32).toString('base64'),
-  PUBLIC_URL: 'https://onboarding.example.com',
-};
-
-function problemsOf(env: Record<string, string | undefined>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return '';
-}
+const goodProduction = goodProductionEnv();
 
 describe('production refuses to start', () => {
   it('starts with everything set', () => {
@@ -28,42 +12,42 @@ describe('production refuses to start', () => {
   });
 
   it('without any way of verifying tokens', () => {
-    expect(problemsOf({ ...goodProduction, AUTH_JWT_SECRET: undefined })).toMatch(/AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY: production needs/);
+    expect(configProblems({ ...goodProduction, AUTH_JWT_SECRET: undefined })).toMatch(/AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY: production needs/);
   });
 
   it('with a short or weak token secret, or two ways of verifying at once', () => {
-    expect(problemsOf({ ...goodProduction, AUTH_JWT_SECRET: 'short' })).toMatch(/AUTH_JWT_SECRET: must be at least 32 characters/);
-    expect(problemsOf({ ...goodProduction, AUTH_JWT_SECRET: 'a'.repeat(40) })).toMatch(/AUTH_JWT_SECRET: too weak/);
-    expect(problemsOf({ ...goodProduction, AUTH_JWKS_URL: 'https://id.example.com/jwks.json' })).toMatch(/set only one way of verifying tokens/);
+    expect(configProblems({ ...goodProduction, AUTH_JWT_SECRET: 'short' })).toMatch(/AUTH_JWT_SECRET: must be at least 32 characters/);
+    expect(configProblems({ ...goodProduction, AUTH_JWT_SECRET: 'a'.repeat(40) })).toMatch(/AUTH_JWT_SECRET: too weak/);
+    expect(configProblems({ ...goodProduction, AUTH_JWKS_URL: 'https://id.example.com/jwks.json' })).toMatch(/set only one way of verifying tokens/);
   });
 
   it('with a JWKS URL that is not https, or a public key that is not one', () => {
     const { AUTH_JWT_SECRET: _secret, ...rest } = goodProduction;
-    expect(problemsOf({ ...rest, AUTH_JWKS_URL: 'http://id.example.com/jwks.json' })).toMatch(/AUTH_JWKS_URL: must be an https:\/\/ URL/);
-    expect(problemsOf({ ...rest, AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' })).toMatch(/AUTH_PUBLIC_KEY: must be an RSA or P-256 public key/);
+    expect(configProblems({ ...rest, AUTH_JWKS_URL: 'http://id.example.com/jwks.json' })).toMatch(/AUTH_JWKS_URL: must be an https:\/\/ URL/);
+    expect(configProblems({ ...rest, AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' })).toMatch(/AUTH_PUBLIC_KEY: must be an RSA or P-256 public key/);
   });
 
   it('without PUBLIC_URL (document links are never built from the Host header)', () => {
-    expect(problemsOf({ ...goodProduction, PUBLIC_URL: undefined })).toMatch(/PUBLIC_URL: required in production/);
+    expect(configProblems({ ...goodProduction, PUBLIC_URL: undefined })).toMatch(/PUBLIC_URL: required in production/);
   });
 
   it('with codes printed to standard output, unless that is said twice', () => {
     const logDelivery = { ...goodProduction, CONTACT_DELIVERY: 'log', CONTACT_WEBHOOK_URL: undefined };
-    expect(problemsOf(logDelivery)).toMatch(/CONTACT_DELIVERY: log prints one-time codes/);
+    expect(configProblems(logDelivery)).toMatch(/CONTACT_DELIVERY: log prints one-time codes/);
     expect(loadConfig({ ...logDelivery, CONTACT_DELIVERY_LOG_IN_PRODUCTION: 'true' }).contactDelivery).toEqual({ kind: 'log' });
   });
 
   it('with the example key once shipped in docker-compose.yml, or a key of repeated bytes', () => {
-    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: 'REPLACE+ME+demo+key+not+secret+000000000000=' })).toMatch(/DATA_ENCRYPTION_KEY: a published example key or a weak one/);
-    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: a published example key or a weak one/);
+    expect(configProblems({ ...goodProduction, DATA_ENCRYPTION_KEY: 'REPLACE+ME+demo+key+not+secret+000000000000=' })).toMatch(/DATA_ENCRYPTION_KEY: a published example key or a weak one/);
+    expect(configProblems({ ...goodProduction, DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: a published example key or a weak one/);
     const ring = `new:${randomBytes(32).toString('base64')},old:${Buffer.alloc(32, 1).toString('hex')}`;
-    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: undefined, DATA_ENCRYPTION_KEYS: ring })).toMatch(/DATA_ENCRYPTION_KEYS \(key old\): a published example key/);
+    expect(configProblems({ ...goodProduction, DATA_ENCRYPTION_KEY: undefined, DATA_ENCRYPTION_KEYS: ring })).toMatch(/DATA_ENCRYPTION_KEYS \(key old\): a published example key/);
     // short keys were always refused
-    expect(problemsOf({ ...goodProduction, DATA_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
+    expect(configProblems({ ...goodProduction, DATA_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
   });
 
   it('lists every problem at once', () => {
-    const message = problemsOf({ NODE_ENV: 'production' });
+    const message = configProblems({ NODE_ENV: 'production' });
     for (const name of ['PUBLIC_URL', 'DATA_ENCRYPTION_KEY', 'CONTACT_DELIVERY', 'AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY']) expect(message).toContain(`${name}:`);
   });
 });
@@ -80,7 +64,7 @@ describe('CORS_ORIGINS', () => {
       origins: ['https://app.example.com', 'http://localhost:3000'],
     });
     for (const bad of ['*', 'https://app.example.com/', 'https://*.example.com', 'ftp://x.example.com', 'app.example.com']) {
-      expect(problemsOf({ CORS_ORIGINS: bad })).toMatch(/CORS_ORIGINS:/);
+      expect(configProblems({ CORS_ORIGINS: bad })).toMatch(/CORS_ORIGINS:/);
     }
   });
 });

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { sha256Hex } from '../../src/http/trusted-documents';
 import { createAppTeamClient, runOnboardingJourney } from '../client/journey';
 import { expectCompleteJourney } from '../client/journey-expectations';
+import { configProblems } from '../support/configuration';
 import { randomSsn } from '../support/fixtures';
 import { SERVER_ENTRY } from '../support/server-process';
 import { TestApp, startTestApp, testToken } from '../support/test-app';
@@ -264,15 +265,6 @@ describe('a bad manifest refuses to start, with a clear message', () => {
     const [key, text] = Object.entries(manifest)[0];
     return writeManifest('tampered.json', JSON.stringify({ ...manifest, [key]: text.replace('{', '{ firstName ') }));
   };
-  const configError = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error('loadConfig accepted it');
-  };
 
   it.each<[string, () => Record<string, string>, RegExp]>([
     ['a missing file', () => ({ TRUSTED_DOCUMENTS_FILE: path.join(dir, 'nowhere.json') }), /TRUSTED_DOCUMENTS_FILE: cannot read .*nowhere\.json \(ENOENT\)/],
@@ -285,11 +277,11 @@ describe('a bad manifest refuses to start, with a clear message', () => {
     ['TRUSTED_DOCUMENTS_ONLY without a file', () => ({ TRUSTED_DOCUMENTS_ONLY: 'true' }), /TRUSTED_DOCUMENTS_ONLY: needs TRUSTED_DOCUMENTS_FILE/],
     ['TRUSTED_DOCUMENTS_ONLY that is not a boolean', () => ({ TRUSTED_DOCUMENTS_FILE: MANIFEST, TRUSTED_DOCUMENTS_ONLY: 'strict' }), /TRUSTED_DOCUMENTS_ONLY: expected true or false/],
   ])('refuses %s', (_what, env, message) => {
-    expect(configError(env())).toMatch(message);
+    expect(configProblems(env())).toMatch(message);
   });
 
   it('reports manifest problems together with the other settings', () => {
-    expect(configError({ PORT: 'eighty', TRUSTED_DOCUMENTS_FILE: tampered() })).toMatch(/PORT:[\s\S]*TRUSTED_DOCUMENTS_FILE:/);
+    expect(configProblems({ PORT: 'eighty', TRUSTED_DOCUMENTS_FILE: tampered() })).toMatch(/PORT:[\s\S]*TRUSTED_DOCUMENTS_FILE:/);
   });
 
   it('defaults to no trusted documents, and to not only trusted ones', () => {
