@@ -17,7 +17,7 @@ import {
 } from '../generated/graphql';
 import { addPrimaryAddress, addSsn, createClient, pngBase64, randomSsn, verifiableClient } from '../support/fixtures';
 import { ownContact } from '../support/limits-helpers';
-import { ServerProcess, ServersOnOneDatabase, startServersOnOneDatabase } from '../support/server-process';
+import { ServerProcess, serversOnOneDatabase } from '../support/server-process';
 import { onPostgres } from '../support/test-database';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -232,14 +232,8 @@ describe('concurrent changes within one server', () => {
 // Two `node dist/main.js` processes on one PostgreSQL database: the row lock must hold across
 // processes, not just within one process's connection pool.
 (onPostgres ? describe : describe.skip)('concurrent activations across two server processes (PostgreSQL only)', () => {
-  let servers: ServerProcess[] = [];
-  let cluster: ServersOnOneDatabase | undefined;
   // Both start at once on an empty database: the migration advisory lock makes them take turns.
-  beforeAll(async () => {
-    cluster = await startServersOnOneDatabase(2);
-    servers = cluster.servers;
-  }, 120_000);
-  afterAll(() => cluster?.stop(), 60_000);
+  const cluster = serversOnOneDatabase(2);
 
   async function verifiedClientVia(server: ServerProcess): Promise<{ id: string; version: number }> {
     // Contacts of its own: the processes run with the default limits (10 codes an hour per address),
@@ -267,7 +261,7 @@ describe('concurrent changes within one server', () => {
   }
 
   it('migrated the empty database once although both processes started on it at the same time', async () => {
-    const session = new PgClient({ connectionString: cluster!.databaseUrl });
+    const session = new PgClient({ connectionString: cluster.databaseUrl });
     await session.connect();
     try {
       const { rows } = await session.query('SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name');
@@ -279,7 +273,7 @@ describe('concurrent changes within one server', () => {
   });
 
   it('activates each client exactly once when both processes are asked at the same time', async () => {
-    const [a, b] = servers;
+    const [a, b] = cluster.servers;
     // given 3 rounds of 3 VERIFIED clients, prepared through process A
     for (let round = 0; round < 3; round++) {
       const clients = await Promise.all(times(3, () => verifiedClientVia(a)));

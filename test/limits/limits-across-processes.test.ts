@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { AddIdentifierDocument, CreateClientDocument, RequestContactVerificationDocument } from '../generated/graphql';
 import { randomSsn } from '../support/fixtures';
 import { ownContact } from '../support/limits-helpers';
-import { ServerProcess, ServersOnOneDatabase, startServersOnOneDatabase } from '../support/server-process';
+import { ServerProcess, serversOnOneDatabase } from '../support/server-process';
 import { onPostgres } from '../support/test-database';
 
 const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
@@ -16,13 +16,7 @@ async function settledCount(count: () => number, expected: number): Promise<numb
 // Two `node dist/main.js` processes on one PostgreSQL database, with the default limits: the counts
 // live in the database, so asking the other process does not start a count of its own.
 (onPostgres ? describe : describe.skip)('attempt limits shared by two server processes on one database (PostgreSQL only)', () => {
-  let servers: ServerProcess[] = [];
-  let cluster: ServersOnOneDatabase | undefined;
-  beforeAll(async () => {
-    cluster = await startServersOnOneDatabase(2);
-    servers = cluster.servers;
-  }, 120_000);
-  afterAll(() => cluster?.stop(), 60_000);
+  const cluster = serversOnOneDatabase(2);
 
   async function createClientVia(server: ServerProcess, contact = ownContact()): Promise<string> {
     const created = await server.run(CreateClientDocument, { input: { firstName: 'Grace', lastName: 'Hopper', ...contact } });
@@ -34,7 +28,7 @@ async function settledCount(count: () => number, expected: number): Promise<numb
 
   it('sends 5 codes to a client asking each process in turn, then both refuse', async () => {
     // given a client
-    const [a, b] = servers;
+    const [a, b] = cluster.servers;
     const clientId = await createClientVia(a);
 
     // when it asks A, B, A, B, A, and then each process once more
@@ -48,7 +42,7 @@ async function settledCount(count: () => number, expected: number): Promise<numb
 
   it('sends 10 codes to one address when clients on both processes ask for it at once', async () => {
     // given 24 clients sharing one email address
-    const [a, b] = servers;
+    const [a, b] = cluster.servers;
     const { email } = ownContact();
     const clients = await Promise.all(times(24, (i) => createClientVia(i % 2 === 0 ? a : b, { ...ownContact(), email })));
 
@@ -64,7 +58,7 @@ async function settledCount(count: () => number, expected: number): Promise<numb
 
   it('lets exactly 10 of 30 addIdentifier calls on one client through when both processes take them at once', async () => {
     // given a client
-    const [a, b] = servers;
+    const [a, b] = cluster.servers;
     const clientId = await createClientVia(a);
 
     // when 30 new SSNs are added at once, half through each process

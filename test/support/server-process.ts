@@ -162,33 +162,31 @@ export async function startServerProcess(env: Record<string, string | undefined>
 export interface ServersOnOneDatabase {
   servers: ServerProcess[];
   databaseUrl: string;
-  /** Stops every process, then drops the database and removes the data directory. */
-  stop(): Promise<void>;
 }
 
 /**
- * `count` server processes started at the same time on one new, empty PostgreSQL database (for the
- * row locks, migrations and limits that must hold across processes, not just within one pool).
+ * In a describe's body: `count` server processes started at the same time, before its tests, on one
+ * new, empty PostgreSQL database (for row locks, migrations and limits that must hold across
+ * processes, not just within one pool); stopped, and the database dropped, after its tests.
  */
-export async function startServersOnOneDatabase(count: number): Promise<ServersOnOneDatabase> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-servers-'));
-  const servers: ServerProcess[] = [];
+export function serversOnOneDatabase(count: number): ServersOnOneDatabase {
+  const started: ServersOnOneDatabase = { servers: [], databaseUrl: '' };
+  let dataDir: string | undefined;
   let database: { url: string; drop(): Promise<void> } | undefined;
-  const stop = async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-servers-'));
     database = await createEmptyPostgresDatabase(process.env.TEST_DATABASE_URL!);
+    started.databaseUrl = database.url;
     const env = { DATABASE_URL: database.url, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
-    const started = await Promise.allSettled(Array.from({ length: count }, () => startServerProcess(env)));
-    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
-    const failed = started.find((result) => result.status === 'rejected');
+    const results = await Promise.allSettled(Array.from({ length: count }, () => startServerProcess(env)));
+    for (const result of results) if (result.status === 'fulfilled') started.servers.push(result.value);
+    const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { servers, databaseUrl: database.url, stop };
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(started.servers.map((server) => server.stop()));
+    await database?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+  return started;
 }
