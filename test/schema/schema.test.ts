@@ -6,9 +6,15 @@ import { onboardingSchema } from '../../src/graphql/schema';
 const root = path.join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(file, 'utf8');
 
-/** The contract as committed here, and as shared with front-ends (beside the project, or SHARED_CONTRACT). */
+/**
+ * The contract as committed here (always required), and as shared with front-ends: SHARED_CONTRACT
+ * (then required), or ../shared/contract.graphql beside the project. A clone on its own (CI's clean
+ * clone, a contributor's checkout) has no shared copy: that one comparison is reported as skipped,
+ * never passed, and the schema is still checked against the committed copy.
+ */
 const committedContract = path.join(root, 'contract', 'contract.graphql');
 const sharedContract = process.env.SHARED_CONTRACT ?? path.join(root, '..', 'shared', 'contract.graphql');
+const sharedContractKnown = Boolean(process.env.SHARED_CONTRACT) || existsSync(sharedContract);
 
 /** A contract file's text; a missing one fails the test that needs it, saying where it was looked for. */
 function readContract(file: string): string {
@@ -35,7 +41,7 @@ describe('the published schema', () => {
     expect(findBreakingChanges(contract, broken).map((change) => change.description)).toContain('ClientConnection.totalCount was removed.');
   });
 
-  it('uses the contract as shared with front-ends (contract/contract.graphql is a verbatim copy)', () => {
+  (sharedContractKnown ? it : it.skip)(`uses the contract as shared with front-ends (contract/contract.graphql is a verbatim copy)${sharedContractKnown ? '' : ` (skipped: no ${sharedContract}; set SHARED_CONTRACT)`}`, () => {
     expect(readContract(committedContract)).toBe(readContract(sharedContract));
   });
 
