@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import './enums';
 import { GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
-import { AddressResolver } from '../modules/addresses/address.resolver';
+// Clients first: type-graphql lists types and fields in the order their modules load, and
+// schema.graphql has the client's operations first.
 import { ClientResolver } from '../modules/clients/client.resolver';
+import { AddressResolver } from '../modules/addresses/address.resolver';
 import { ContactResolver } from '../modules/contacts/contact.resolver';
 import { DocumentResolver, DocumentReviewEdgeResolver } from '../modules/documents/document.resolver';
 import { IdentifierResolver } from '../modules/identifiers/identifier.resolver';

@@ -1,11 +1,24 @@
 /**
  * The error members of the result unions. Expected failures are data, not GraphQL errors:
  * each carries a developer message and a stable globalisation code for translated UI text.
+ *
+ * Each member answers one domain failure: `kind` names it and `of(failure)` builds the member, so
+ * an operation's union can be declared from its list of members (`graphql/mutation-response.ts`).
+ * The members every module shares are here; a module's own live in its `*.errors.ts`.
  */
 import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { ClientStatus } from '../generated/prisma/enums';
-import type { FieldErrorCode, FieldError as FieldErrorRecord } from '../shared/validation';
+import type { ClientNotFound, DuplicateExternalId, InvalidStatus, NotFound, RateLimited, ValidationFailure } from '../shared/result';
+import type { FieldErrorCode } from '../shared/validation';
 import { FieldErrorCodeEnum } from './enums';
+
+/**
+ * An instance of an object type, with every field given. Union members must be instances of their
+ * class: that is how type-graphql tells which member a value is.
+ */
+export function instance<T extends object>(Type: new () => T, fields: T): T {
+  return Object.assign(new Type(), fields);
+}
 
 @InterfaceType({ description: 'Every error member of a result union implements this.' })
 export abstract class UserError {
@@ -33,8 +46,9 @@ export class ValidationError extends UserError {
   @Field(() => [FieldError])
   fieldErrors: FieldError[];
 
-  static of(fieldErrors: FieldErrorRecord[]): ValidationError {
-    return Object.assign(new ValidationError(), {
+  static readonly kind = 'validation';
+  static of({ fieldErrors }: ValidationFailure): ValidationError {
+    return instance(ValidationError, {
       message: fieldErrors.length === 1 ? fieldErrors[0].message : `The input has ${fieldErrors.length} problems.`,
       userMessageGlobalisationCode: 'error.msg.client.validation.failed',
       fieldErrors,
@@ -47,8 +61,9 @@ export class ClientNotFoundError extends UserError {
   @Field(() => ID)
   clientId: string;
 
-  static of(clientId: string): ClientNotFoundError {
-    return Object.assign(new ClientNotFoundError(), {
+  static readonly kind = 'clientNotFound';
+  static of({ clientId }: ClientNotFound): ClientNotFoundError {
+    return instance(ClientNotFoundError, {
       message: `No client with id ${clientId}.`,
       userMessageGlobalisationCode: 'error.msg.client.not.found',
       clientId,
@@ -61,8 +76,9 @@ export class NotFoundError extends UserError {
   @Field(() => ID)
   id: string;
 
-  static of(what: 'address' | 'identifier' | 'document', id: string): NotFoundError {
-    return Object.assign(new NotFoundError(), {
+  static readonly kind = 'notFound';
+  static of({ what, id }: NotFound): NotFoundError {
+    return instance(NotFoundError, {
       message: `No ${what} with id ${id}.`,
       userMessageGlobalisationCode: `error.msg.client.${what}.not.found`,
       id,
@@ -81,8 +97,9 @@ export class InvalidClientStatusError extends UserError {
   @Field(() => [ClientStatus])
   allowedStatuses: ClientStatus[];
 
-  static of(clientId: string, currentStatus: ClientStatus, allowedStatuses: ClientStatus[], message: string): InvalidClientStatusError {
-    return Object.assign(new InvalidClientStatusError(), {
+  static readonly kind = 'invalidStatus';
+  static of({ clientId, currentStatus, allowedStatuses, message }: InvalidStatus): InvalidClientStatusError {
+    return instance(InvalidClientStatusError, {
       message,
       userMessageGlobalisationCode: 'error.msg.client.status.invalid',
       clientId,
@@ -97,8 +114,9 @@ export class DuplicateExternalIdError extends UserError {
   @Field(() => String)
   externalId: string;
 
-  static of(externalId: string): DuplicateExternalIdError {
-    return Object.assign(new DuplicateExternalIdError(), {
+  static readonly kind = 'duplicateExternalId';
+  static of({ externalId }: DuplicateExternalId): DuplicateExternalIdError {
+    return instance(DuplicateExternalIdError, {
       message: `Another client already has externalId ${externalId}.`,
       userMessageGlobalisationCode: 'error.msg.client.external.id.duplicate',
       externalId,
@@ -111,8 +129,9 @@ export class RateLimitedError extends UserError {
   @Field(() => Int)
   retryAfterSeconds: number;
 
-  static of(retryAfterSeconds: number, message: string): RateLimitedError {
-    return Object.assign(new RateLimitedError(), {
+  static readonly kind = 'rateLimited';
+  static of({ retryAfterSeconds, message }: RateLimited): RateLimitedError {
+    return instance(RateLimitedError, {
       message,
       userMessageGlobalisationCode: 'error.msg.client.rate.limited',
       retryAfterSeconds,

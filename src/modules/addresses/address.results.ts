@@ -1,4 +1,5 @@
-import { Field, ObjectType, createUnionType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { resultUnion } from '../../graphql/mutation-response';
 import { ClientNotFoundError, NotFoundError, ValidationError } from '../../graphql/user-errors';
 import { ClientPayload } from '../clients/client.results';
 import { Client } from '../clients/client.types';
@@ -13,12 +14,6 @@ export class AddAddressSuccess {
   address: Address;
 }
 
-export const AddAddressResult = createUnionType({
-  name: 'AddAddressResult',
-  types: () => [AddAddressSuccess, ValidationError, ClientNotFoundError] as const,
-});
+export const AddAddressResult = resultUnion('AddAddressResult', AddAddressSuccess, [ValidationError, ClientNotFoundError]);
 
-export const RemoveAddressResult = createUnionType({
-  name: 'RemoveAddressResult',
-  types: () => [ClientPayload, NotFoundError] as const,
-});
+export const RemoveAddressResult = resultUnion('RemoveAddressResult', ClientPayload, [NotFoundError]);

@@ -1,7 +1,7 @@
 import type { Address, Client, PrismaClient } from '../../generated/prisma/client';
 import type { AddressType } from '../../generated/prisma/enums';
 import { Actor, actsOn } from '../../shared/actor';
-import { Result, fail, isUuid, ok } from '../../shared/result';
+import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, validationFailure } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
@@ -31,7 +31,7 @@ export class AddressService {
     private readonly changes: ClientChanges,
   ) {}
 
-  async add(actor: Actor, input: AddAddressData): Promise<Result<{ client: Client; address: Address }>> {
+  async add(actor: Actor, input: AddAddressData): Promise<Result<{ client: Client; address: Address }, ValidationFailure | ClientNotFound>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
     const line1 = rules.requiredText(errors, at('line1'), input.line1, LINE);
@@ -46,7 +46,7 @@ export class AddressService {
       if (line1 && rules.isPoBox(line1)) errors.add(at('line1'), 'PO_BOX_NOT_ALLOWED', `${what} cannot be a post-office box.`);
       if (line2 && rules.isPoBox(line2)) errors.add(at('line2'), 'PO_BOX_NOT_ALLOWED', `${what} cannot be a post-office box.`);
     }
-    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+    if (!errors.isEmpty) return fail(validationFailure(errors.list));
 
     const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
       // A new primary address demotes the previous one (the partial unique index allows one).
@@ -76,14 +76,14 @@ export class AddressService {
     return result.ok ? ok({ client: result.value.client, address: result.value.value }) : result;
   }
 
-  async remove(actor: Actor, id: string): Promise<Result<Client>> {
+  async remove(actor: Actor, id: string): Promise<Result<{ client: Client }, NotFound>> {
     const owner = isUuid(id) ? await this.prisma.address.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner || !actsOn(actor, owner.clientId)) return fail({ kind: 'notFound', what: 'address', id });
+    if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('address', id));
     const result = await this.changes.apply(actor, owner.clientId, async ({ tx }) => {
       const removed = await tx.address.deleteMany({ where: { id, clientId: owner.clientId } });
-      if (removed.count === 0) return { ok: false, failure: { kind: 'notFound', what: 'address', id } };
+      if (removed.count === 0) return fail(notFound('address', id));
       return { ok: true, value: undefined, events: [{ type: 'ADDRESS_REMOVED', detail: { addressId: id } }] };
     });
-    return result.ok ? ok(result.value.client) : result;
+    return result.ok ? ok({ client: result.value.client }) : fail(childFailure(result.failure, 'address', id));
   }
 }

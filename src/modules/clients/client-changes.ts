@@ -1,7 +1,7 @@
 import type { Client, PrismaClient } from '../../generated/prisma/client';
 import { inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
-import { Failure, Result, fail, isUuid, ok } from '../../shared/result';
+import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, recordEvents } from '../history/history';
 
 /** Client columns a change may set (plain values, so the lifecycle can read them before they are written). */
@@ -25,7 +25,7 @@ export interface AppliedChange {
   now: Date;
 }
 
-export type AfterChangeDecision = { ok: true; transition?: ClientTransition } | { ok: false; failure: Failure };
+export type AfterChangeDecision = { ok: true; transition?: ClientTransition } | Failed<InvalidStatus>;
 
 /**
  * The lifecycle rules the unit of work applies (verification's lifecycle.ts, wired in
@@ -47,7 +47,7 @@ export interface ChangeScope {
 }
 
 /** What a change did: its events and client-row updates, or a failure that rolls everything back. */
-export type ChangeOutcome<T> =
+export type ChangeOutcome<T, F extends Failure = never> =
   | {
       ok: true;
       value: T;
@@ -56,15 +56,13 @@ export type ChangeOutcome<T> =
       /** The change made its own lifecycle decision (verify, activate): no after-change hook. */
       lifecycleDecided?: boolean;
     }
-  | {
-      ok: false;
-      failure: Failure;
+  | (Failed<F> & {
       /**
        * Commit what the change wrote although it failed (counted attempts): no version bump, no
        * events. Without it a failure rolls everything back.
        */
       keepWrites?: boolean;
-    };
+    });
 
 export interface ChangedClient<T> {
   value: T;
@@ -95,13 +93,17 @@ export class ClientChanges {
     });
   }
 
-  async apply<T>(actor: Actor, clientId: string, change: (scope: ChangeScope) => Promise<ChangeOutcome<T>>): Promise<Result<ChangedClient<T>>> {
+  async apply<T, F extends Failure = never>(
+    actor: Actor,
+    clientId: string,
+    change: (scope: ChangeScope) => Promise<ChangeOutcome<T, F>>,
+  ): Promise<Result<ChangedClient<T>, F | ClientNotFound>> {
     // A customer's own token reaches only their client; any other reads as one that does not exist.
-    if (!isUuid(clientId) || !actsOn(actor, clientId)) return fail({ kind: 'clientNotFound', clientId });
+    if (!isUuid(clientId) || !actsOn(actor, clientId)) return fail(clientNotFound(clientId));
     return inTransaction(this.prisma, async (tx, unit) => {
       const now = this.clock();
       const client = await lockClient(tx, clientId);
-      if (!client) return fail({ kind: 'clientNotFound', clientId });
+      if (!client) return fail(clientNotFound(clientId));
 
       const outcome = await change({ tx, actor, client, now });
       if (!outcome.ok) return outcome.keepWrites ? fail(outcome.failure) : unit.rollbackWith(fail(outcome.failure));
@@ -111,6 +113,8 @@ export class ClientChanges {
       const events = [...outcome.events];
       if (!outcome.lifecycleDecided) {
         const decision = await this.lifecycle.afterChange({ tx, actor, before: client, after: { ...client, ...data }, now });
+        // The hook refuses only a correction of identity facts, which only updateClient makes (and
+        // its failures include InvalidStatus); rollbackWith returns `never`, so this stays untyped.
         if (!decision.ok) return unit.rollbackWith(fail(decision.failure));
         if (decision.transition) {
           Object.assign(data, decision.transition.clientData);

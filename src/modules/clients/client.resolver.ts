@@ -4,21 +4,15 @@ import { Requires, visibleTo } from '../../graphql/access';
 import type { RequestContext } from '../../graphql/context';
 import { ClientStatus, KycVerificationType } from '../../graphql/enums';
 import { connectionOf } from '../../graphql/paging';
-import { toUserError } from '../../graphql/user-error-mapping';
+import { respond } from '../../graphql/mutation-response';
 import { Address } from '../addresses/address.types';
 import { Document } from '../documents/document.types';
 import { ClientEvent } from '../history/history.types';
 import { Identifier } from '../identifiers/identifier.types';
 import { MissingRequirement } from '../verification/verification.types';
 import { CreateClientInput, UpdateClientInput } from './client.inputs';
-import { ClientPayload, CreateClientResult, UpdateClientResult } from './client.results';
+import { CreateClientResult, UpdateClientResult } from './client.results';
 import { Client, ClientConnection } from './client.types';
-
-/** A mutation's client payload, with the request's loaders forgetting what they knew of it. */
-export function clientPayload(ctx: RequestContext, client: ClientRow): ClientPayload {
-  ctx.loaders.forgetClient(client.id);
-  return Object.assign(new ClientPayload(), { client });
-}
 
 @Resolver(() => Client)
 export class ClientResolver {
@@ -54,18 +48,16 @@ export class ClientResolver {
     );
   }
 
-  @Mutation(() => CreateClientResult)
+  @Mutation(() => CreateClientResult.union)
   @Requires('clients:write')
   async createClient(@Arg('input', () => CreateClientInput) input: CreateClientInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.clients.create(input);
-    return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
+    return respond(ctx, await ctx.services.clients.create(input), CreateClientResult);
   }
 
-  @Mutation(() => UpdateClientResult)
+  @Mutation(() => UpdateClientResult.union)
   @Requires('clients:write', 'self')
   async updateClient(@Arg('input', () => UpdateClientInput) input: UpdateClientInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.clients.update(ctx.actor, input);
-    return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
+    return respond(ctx, await ctx.services.clients.update(ctx.actor, input), UpdateClientResult);
   }
 
   @FieldResolver(() => [Address])

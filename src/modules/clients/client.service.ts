@@ -3,7 +3,18 @@ import type { ClientStatus, ContactChannel } from '../../generated/prisma/enums'
 import { Tx, violatedUniqueConstraint } from '../../db/transaction';
 import type { Actor } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
-import { Result, fail, isUuid, ok } from '../../shared/result';
+import {
+  ClientNotFound,
+  DuplicateExternalId,
+  InvalidStatus,
+  Result,
+  ValidationFailure,
+  duplicateExternalId,
+  fail,
+  isUuid,
+  ok,
+  validationFailure,
+} from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges, ClientFieldChanges } from './client-changes';
@@ -40,7 +51,7 @@ export class ClientService {
     private readonly clock: () => Date,
   ) {}
 
-  async create(input: CreateClientData): Promise<Result<Client>> {
+  async create(input: CreateClientData): Promise<Result<{ client: Client }, ValidationFailure | DuplicateExternalId>> {
     const now = this.clock();
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
@@ -51,19 +62,19 @@ export class ClientService {
     // A blank optional contact means "none", as it does on update (forms send empty fields as "").
     const email = rules.isBlank(input.email) ? null : rules.email(errors, at('email'), input.email!);
     const mobilePhone = rules.isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
-    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+    if (!errors.isEmpty) return fail(validationFailure(errors.list));
 
     try {
-      return ok(await this.changes.create({ externalId, firstName: firstName!, lastName: lastName!, dateOfBirth, email, mobilePhone }));
+      return ok({ client: await this.changes.create({ externalId, firstName: firstName!, lastName: lastName!, dateOfBirth, email, mobilePhone }) });
     } catch (error) {
       if (externalId && violatedUniqueConstraint(error) === 'clients_external_id_key') {
-        return fail({ kind: 'duplicateExternalId', externalId });
+        return fail(duplicateExternalId(externalId));
       }
       throw error;
     }
   }
 
-  async update(actor: Actor, input: UpdateClientData): Promise<Result<Client>> {
+  async update(actor: Actor, input: UpdateClientData): Promise<Result<{ client: Client }, ValidationFailure | ClientNotFound | InvalidStatus>> {
     const now = this.clock();
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
@@ -80,7 +91,7 @@ export class ClientService {
     if (input.mobilePhone !== undefined) {
       data.mobilePhone = rules.isBlank(input.mobilePhone) ? null : rules.mobilePhone(errors, at('mobilePhone'), input.mobilePhone!);
     }
-    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+    if (!errors.isEmpty) return fail(validationFailure(errors.list));
 
     const result = await this.changes.apply(actor, input.clientId, async ({ tx, client }) => {
       const changed = (Object.keys(data) as (keyof ClientFieldChanges)[]).filter((field) => !sameValue(client[field], data[field]));
@@ -104,7 +115,7 @@ export class ClientService {
         events: [{ type: 'CLIENT_UPDATED', detail: { fields: changed } }],
       };
     });
-    return result.ok ? ok(result.value.client) : result;
+    return result.ok ? ok({ client: result.value.client }) : result;
   }
 
   async findById(id: string): Promise<Client | null> {

@@ -4,7 +4,7 @@ import type { ContactChannel } from '../../generated/prisma/enums';
 import type { Tx } from '../../db/transaction';
 import { constantTimeEqualHex, hmacHex } from '../../shared/keys';
 import type { Actor } from '../../shared/actor';
-import { ContactVerificationFailure, Result, fail, ok } from '../../shared/result';
+import { ClientNotFound, RateLimited, Result, ValidationFailure, fail, ok, rateLimited, validationFailure } from '../../shared/result';
 import type { FieldErrorCode } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
 import { AttemptLimits } from '../limits/attempt-limits';
@@ -12,6 +12,17 @@ import { ContactDelivery } from './contact-delivery';
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 export const MAX_FAILED_TRIES = 5;
+
+export const CONTACT_VERIFICATION_FAILURES = ['INVALID_CODE', 'EXPIRED', 'TOO_MANY_ATTEMPTS', 'NO_PENDING_CHALLENGE'] as const;
+export type ContactVerificationFailure = (typeof CONTACT_VERIFICATION_FAILURES)[number];
+
+/** The code was not accepted; a wrong code counts against the challenge (attemptsRemaining). */
+export interface ContactVerificationFailed {
+  kind: 'contactVerificationFailed';
+  channel: ContactChannel;
+  reason: ContactVerificationFailure;
+  attemptsRemaining: number;
+}
 
 const contactOf = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.email : client.mobilePhone);
 const isVerified = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.emailVerified : client.mobilePhoneVerified);
@@ -39,22 +50,26 @@ export class ContactVerificationService {
    * Requests are limited per client and channel and per destination (across clients); a refused
    * request sends nothing and changes nothing.
    */
-  async request(actor: Actor, clientId: string, channel: ContactChannel): Promise<Result<{ client: Client; expiresAt: Date }>> {
+  async request(
+    actor: Actor,
+    clientId: string,
+    channel: ContactChannel,
+  ): Promise<Result<{ client: Client; channel: ContactChannel; expiresAt: Date }, ValidationFailure | ClientNotFound | RateLimited>> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) => {
+    const result = await this.changes.apply<Date, ValidationFailure | RateLimited>(actor, clientId, async ({ tx, client, now }) => {
       const destination = contactOf(client, channel);
       const what = channel === 'EMAIL' ? 'email address' : 'mobile phone number';
       if (destination === null) {
-        return { ok: false, failure: validationFailure('NO_CONTACT_TO_VERIFY', `The client has no ${what} to verify.`) };
+        return fail(channelRefused('NO_CONTACT_TO_VERIFY', `The client has no ${what} to verify.`));
       }
       if (isVerified(client, channel)) {
-        return { ok: false, failure: validationFailure('ALREADY_VERIFIED', `The client's ${what} is already verified.`) };
+        return fail(channelRefused('ALREADY_VERIFIED', `The client's ${what} is already verified.`));
       }
       // One message for both limits: which one refused would tell a customer that another client
       // shares their address.
       const refused = await this.limits.admit(tx, [this.limits.contactRequestsOf(client.id, channel), this.limits.contactRequestsTo(channel, destination)], now);
       if (refused) {
-        return { ok: false, failure: rateLimited(refused.retryAfterSeconds, `Too many verification codes were requested; try again in ${refused.retryAfterSeconds} seconds.`) };
+        return fail(rateLimited(refused.retryAfterSeconds, `Too many verification codes were requested; try again in ${refused.retryAfterSeconds} seconds.`));
       }
       const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
       const challenge = { destination, codeHash: this.hash(client.id, channel, destination, code), failedTries: 0, expiresAt, createdAt: now };
@@ -75,7 +90,7 @@ export class ContactVerificationService {
       });
       return { ok: true, value: expiresAt, events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }] };
     });
-    return result.ok ? ok({ client: result.value.client, expiresAt: result.value.value }) : result;
+    return result.ok ? ok({ client: result.value.client, channel, expiresAt: result.value.value }) : result;
   }
 
   /**
@@ -83,12 +98,17 @@ export class ContactVerificationService {
    * starts a new challenge, not a new count): once the limit is reached every code is refused,
    * the right one too, until the oldest wrong code leaves the window.
    */
-  async confirm(actor: Actor, clientId: string, channel: ContactChannel, code: string): Promise<Result<Client>> {
-    const result = await this.changes.apply<ConfirmAttempt>(actor, clientId, async ({ tx, client, now }) => {
+  async confirm(
+    actor: Actor,
+    clientId: string,
+    channel: ContactChannel,
+    code: string,
+  ): Promise<Result<{ client: Client }, ContactVerificationFailed | ClientNotFound | RateLimited>> {
+    const result = await this.changes.apply<ConfirmAttempt, RateLimited>(actor, clientId, async ({ tx, client, now }) => {
       const wrongCodes = [this.limits.wrongContactCodesOf(client.id, channel)];
       const refused = await this.limits.check(tx, wrongCodes, now);
       if (refused) {
-        return { ok: false, failure: rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`) };
+        return fail(rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`));
       }
       const key = { clientId_channel: { clientId: client.id, channel } };
       const challenge = await tx.contactChallenge.findUnique({ where: key });
@@ -117,9 +137,9 @@ export class ContactVerificationService {
     if (!result.ok) return result;
     const attempt = result.value.value;
     if (!attempt.verified) {
-      return fail({ kind: 'contactVerificationFailed', channel, reason: attempt.reason, attemptsRemaining: attempt.attemptsRemaining });
+      return fail<ContactVerificationFailed>({ kind: 'contactVerificationFailed', channel, reason: attempt.reason, attemptsRemaining: attempt.attemptsRemaining });
     }
-    return ok(result.value.client);
+    return ok({ client: result.value.client });
   }
 
   private hash(clientId: string, channel: ContactChannel, destination: string, code: string): string {
@@ -127,10 +147,7 @@ export class ContactVerificationService {
   }
 }
 
-function rateLimited(retryAfterSeconds: number, message: string) {
-  return { kind: 'rateLimited' as const, retryAfterSeconds, message };
-}
-
-function validationFailure(code: FieldErrorCode, message: string) {
-  return { kind: 'validation' as const, fieldErrors: [{ path: ['input', 'channel'], code, message }] };
+/** A request refused for the channel's state (nothing to verify, or already verified). */
+function channelRefused(code: FieldErrorCode, message: string): ValidationFailure {
+  return validationFailure([{ path: ['input', 'channel'], code, message }]);
 }

@@ -1,10 +1,11 @@
-import { Field, Int, ObjectType, createUnionType } from 'type-graphql';
-import { ContactChannel, ContactVerificationFailureReasonEnum } from '../../graphql/enums';
+import { Field, ObjectType } from 'type-graphql';
+import { ContactChannel } from '../../graphql/enums';
+import { resultUnion } from '../../graphql/mutation-response';
 import { DateTimeScalar } from '../../graphql/scalars';
-import { ClientNotFoundError, RateLimitedError, UserError, ValidationError } from '../../graphql/user-errors';
-import type { ContactVerificationFailure } from '../../shared/result';
+import { ClientNotFoundError, RateLimitedError, ValidationError } from '../../graphql/user-errors';
 import { ClientPayload } from '../clients/client.results';
 import { Client } from '../clients/client.types';
+import { ContactVerificationFailedError } from './contact.errors';
 
 @ObjectType({ description: 'A code was sent; it works once, for 10 minutes, with at most 5 wrong tries.' })
 export class ContactVerificationRequested {
@@ -18,21 +19,14 @@ export class ContactVerificationRequested {
   expiresAt: Date;
 }
 
-@ObjectType({ implements: UserError })
-export class ContactVerificationFailedError extends UserError {
-  @Field(() => ContactVerificationFailureReasonEnum)
-  reason: ContactVerificationFailure;
+export const RequestContactVerificationResult = resultUnion('RequestContactVerificationResult', ContactVerificationRequested, [
+  ValidationError,
+  ClientNotFoundError,
+  RateLimitedError,
+]);
 
-  @Field(() => Int, { description: 'Wrong codes still accepted before the challenge is spent.' })
-  attemptsRemaining: number;
-}
-
-export const RequestContactVerificationResult = createUnionType({
-  name: 'RequestContactVerificationResult',
-  types: () => [ContactVerificationRequested, ValidationError, ClientNotFoundError, RateLimitedError] as const,
-});
-
-export const ConfirmContactVerificationResult = createUnionType({
-  name: 'ConfirmContactVerificationResult',
-  types: () => [ClientPayload, ContactVerificationFailedError, ClientNotFoundError, RateLimitedError] as const,
-});
+export const ConfirmContactVerificationResult = resultUnion('ConfirmContactVerificationResult', ClientPayload, [
+  ContactVerificationFailedError,
+  ClientNotFoundError,
+  RateLimitedError,
+]);

@@ -3,11 +3,11 @@ import type { Client as ClientRow, Document as DocumentRow } from '../../generat
 import { Requires, assertMayRead } from '../../graphql/access';
 import type { RequestContext } from '../../graphql/context';
 import { connectionOf } from '../../graphql/paging';
-import { toUserError } from '../../graphql/user-error-mapping';
+import { respond } from '../../graphql/mutation-response';
 import { Client } from '../clients/client.types';
 import { isDocumentValid } from '../verification/requirements';
 import { AddDocumentInput, ReviewDocumentInput } from './document.inputs';
-import { AddDocumentResult, AddDocumentSuccess, ReviewDocumentResult, ReviewDocumentSuccess } from './document.results';
+import { AddDocumentResult, ReviewDocumentResult } from './document.results';
 import { Document, DocumentReviewConnection, DocumentReviewEdge } from './document.types';
 
 @Resolver(() => Document)
@@ -27,22 +27,16 @@ export class DocumentResolver {
     );
   }
 
-  @Mutation(() => AddDocumentResult)
+  @Mutation(() => AddDocumentResult.union)
   @Requires('clients:write', 'self')
   async addDocument(@Arg('input', () => AddDocumentInput) input: AddDocumentInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.documents.add(ctx.actor, input);
-    if (!result.ok) return toUserError(result.failure);
-    ctx.loaders.forgetClient(result.value.client.id);
-    return Object.assign(new AddDocumentSuccess(), result.value);
+    return respond(ctx, await ctx.services.documents.add(ctx.actor, input), AddDocumentResult);
   }
 
-  @Mutation(() => ReviewDocumentResult)
+  @Mutation(() => ReviewDocumentResult.union)
   @Requires('documents:review')
   async reviewDocument(@Arg('input', () => ReviewDocumentInput) input: ReviewDocumentInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.documents.review(ctx.actor, input);
-    if (!result.ok) return toUserError(result.failure);
-    ctx.loaders.forgetClient(result.value.client.id);
-    return Object.assign(new ReviewDocumentSuccess(), result.value);
+    return respond(ctx, await ctx.services.documents.review(ctx.actor, input), ReviewDocumentResult);
   }
 
   @FieldResolver(() => Boolean, { description: 'ACCEPTED and not expired today.' })

@@ -1,4 +1,5 @@
-import { Field, ObjectType, createUnionType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { resultUnion } from '../../graphql/mutation-response';
 import { ClientNotFoundError, NotFoundError, ValidationError } from '../../graphql/user-errors';
 import { Client } from '../clients/client.types';
 import { Document } from './document.types';
@@ -21,12 +22,6 @@ export class ReviewDocumentSuccess {
   document: Document;
 }
 
-export const AddDocumentResult = createUnionType({
-  name: 'AddDocumentResult',
-  types: () => [AddDocumentSuccess, ValidationError, ClientNotFoundError] as const,
-});
+export const AddDocumentResult = resultUnion('AddDocumentResult', AddDocumentSuccess, [ValidationError, ClientNotFoundError]);
 
-export const ReviewDocumentResult = createUnionType({
-  name: 'ReviewDocumentResult',
-  types: () => [ReviewDocumentSuccess, ValidationError, NotFoundError] as const,
-});
+export const ReviewDocumentResult = resultUnion('ReviewDocumentResult', ReviewDocumentSuccess, [ValidationError, NotFoundError]);

@@ -3,7 +3,7 @@ import type { Client, Document, PrismaClient } from '../../generated/prisma/clie
 import type { DocumentType } from '../../generated/prisma/enums';
 import { Actor, actsOn } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
-import { Result, fail, isUuid, ok } from '../../shared/result';
+import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, validationFailure } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
@@ -36,7 +36,7 @@ export class DocumentService {
     private readonly clock: () => Date,
   ) {}
 
-  async add(actor: Actor, input: AddDocumentData): Promise<Result<{ client: Client; document: Document }>> {
+  async add(actor: Actor, input: AddDocumentData): Promise<Result<{ client: Client; document: Document }, ValidationFailure | ClientNotFound>> {
     const errors = new FieldErrors();
     const at = (field: string) => ['input', field];
     const fileName = rules.fileName(errors, at('fileName'), input.fileName);
@@ -56,7 +56,7 @@ export class DocumentService {
     }
     const expiresOn = input.expiresOn == null ? null : rules.futureOrTodayDate(errors, at('expiresOn'), input.expiresOn, this.clock());
     if (!errors.isEmpty || !content || !contentType || !fileName || expiresOn === undefined) {
-      return fail({ kind: 'validation', fieldErrors: errors.list });
+      return fail(validationFailure(errors.list));
     }
 
     const sha256 = createHash('sha256').update(content).digest('hex');
@@ -72,28 +72,24 @@ export class DocumentService {
     return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
   }
 
-  async review(actor: Actor, input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }>> {
+  async review(actor: Actor, input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }, ValidationFailure | NotFound>> {
     const errors = new FieldErrors();
     const reason = rules.optionalText(errors, ['input', 'reason'], input.reason, REASON);
     if (input.decision === 'REJECT' && reason === null) {
       errors.add(['input', 'reason'], 'REQUIRED', 'A reason is required to reject a document.');
     }
-    if (!errors.isEmpty) return fail({ kind: 'validation', fieldErrors: errors.list });
+    if (!errors.isEmpty) return fail(validationFailure(errors.list));
 
     const id = input.documentId;
     const owner = isUuid(id) ? await this.prisma.document.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner || !actsOn(actor, owner.clientId)) return fail({ kind: 'notFound', what: 'document', id });
-    const result = await this.changes.apply(actor, owner.clientId, async ({ tx, now }) => {
+    if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('document', id));
+    const result = await this.changes.apply<Document, NotFound | ValidationFailure>(actor, owner.clientId, async ({ tx, now }) => {
       const current = await tx.document.findUnique({ where: { id } });
-      if (!current) return { ok: false, failure: { kind: 'notFound', what: 'document', id } };
+      if (!current) return fail(notFound('document', id));
       if (current.status !== 'PENDING_REVIEW') {
-        return {
-          ok: false,
-          failure: {
-            kind: 'validation',
-            fieldErrors: [{ path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW', message: `The document was already reviewed (${current.status}).` }],
-          },
-        };
+        return fail(
+          validationFailure([{ path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW', message: `The document was already reviewed (${current.status}).` }]),
+        );
       }
       const accepted = input.decision === 'ACCEPT';
       const document = await tx.document.update({
@@ -106,7 +102,7 @@ export class DocumentService {
         events: [{ type: accepted ? 'DOCUMENT_ACCEPTED' : 'DOCUMENT_REJECTED', detail: { documentId: id, type: document.type } }],
       };
     });
-    return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
+    return result.ok ? ok({ client: result.value.client, document: result.value.value }) : fail(childFailure(result.failure, 'document', id));
   }
 
   /**

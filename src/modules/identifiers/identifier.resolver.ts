@@ -2,29 +2,24 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import type { Identifier as IdentifierRow } from '../../generated/prisma/client';
 import { Requires } from '../../graphql/access';
 import type { RequestContext } from '../../graphql/context';
-import { toUserError } from '../../graphql/user-error-mapping';
-import { clientPayload } from '../clients/client.resolver';
+import { respond } from '../../graphql/mutation-response';
 import { isIdentifierValid } from '../verification/requirements';
 import { AddIdentifierInput } from './identifier.inputs';
-import { AddIdentifierResult, AddIdentifierSuccess, DeactivateIdentifierResult } from './identifier.results';
+import { AddIdentifierResult, DeactivateIdentifierResult } from './identifier.results';
 import { Identifier } from './identifier.types';
 
 @Resolver(() => Identifier)
 export class IdentifierResolver {
-  @Mutation(() => AddIdentifierResult)
+  @Mutation(() => AddIdentifierResult.union)
   @Requires('clients:write', 'self')
   async addIdentifier(@Arg('input', () => AddIdentifierInput) input: AddIdentifierInput, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.identifiers.add(ctx.actor, input);
-    if (!result.ok) return toUserError(result.failure);
-    ctx.loaders.forgetClient(result.value.client.id);
-    return Object.assign(new AddIdentifierSuccess(), result.value);
+    return respond(ctx, await ctx.services.identifiers.add(ctx.actor, input), AddIdentifierResult);
   }
 
-  @Mutation(() => DeactivateIdentifierResult)
+  @Mutation(() => DeactivateIdentifierResult.union)
   @Requires('clients:write', 'self')
   async deactivateIdentifier(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    const result = await ctx.services.identifiers.deactivate(ctx.actor, id);
-    return result.ok ? clientPayload(ctx, result.value) : toUserError(result.failure);
+    return respond(ctx, await ctx.services.identifiers.deactivate(ctx.actor, id), DeactivateIdentifierResult);
   }
 
   @FieldResolver(() => Boolean, { description: 'ACTIVE and not expired today.' })

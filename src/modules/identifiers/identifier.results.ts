@@ -1,8 +1,9 @@
-import { Field, ObjectType, createUnionType } from 'type-graphql';
-import { IdentifierType } from '../../graphql/enums';
-import { ClientNotFoundError, NotFoundError, RateLimitedError, UserError, ValidationError } from '../../graphql/user-errors';
+import { Field, ObjectType } from 'type-graphql';
+import { resultUnion } from '../../graphql/mutation-response';
+import { ClientNotFoundError, NotFoundError, RateLimitedError, ValidationError } from '../../graphql/user-errors';
 import { ClientPayload } from '../clients/client.results';
 import { Client } from '../clients/client.types';
+import { DuplicateIdentifierError } from './identifier.errors';
 import { Identifier } from './identifier.types';
 
 @ObjectType()
@@ -14,18 +15,11 @@ export class AddIdentifierSuccess {
   identifier: Identifier;
 }
 
-@ObjectType({ implements: UserError, description: 'An ACTIVE identifier with the same type, issuing country and value exists (on this or another client).' })
-export class DuplicateIdentifierError extends UserError {
-  @Field(() => IdentifierType)
-  identifierType: IdentifierType;
-}
+export const AddIdentifierResult = resultUnion('AddIdentifierResult', AddIdentifierSuccess, [
+  ValidationError,
+  ClientNotFoundError,
+  DuplicateIdentifierError,
+  RateLimitedError,
+]);
 
-export const AddIdentifierResult = createUnionType({
-  name: 'AddIdentifierResult',
-  types: () => [AddIdentifierSuccess, ValidationError, ClientNotFoundError, DuplicateIdentifierError, RateLimitedError] as const,
-});
-
-export const DeactivateIdentifierResult = createUnionType({
-  name: 'DeactivateIdentifierResult',
-  types: () => [ClientPayload, NotFoundError] as const,
-});
+export const DeactivateIdentifierResult = resultUnion('DeactivateIdentifierResult', ClientPayload, [NotFoundError]);

@@ -2,7 +2,7 @@ import type { Client, Identifier, PrismaClient } from '../../generated/prisma/cl
 import type { IdentifierType } from '../../generated/prisma/enums';
 import { Tx, violatedUniqueConstraint } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
-import { Result, fail, isUuid, ok } from '../../shared/result';
+import { ClientNotFound, NotFound, RateLimited, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, rateLimited, validationFailure } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
@@ -17,6 +17,13 @@ export interface AddIdentifierData {
   expiresOn?: string | null;
 }
 
+/** An ACTIVE identifier with the same type, issuing country and value exists (on this or another client). */
+export interface DuplicateIdentifier {
+  kind: 'duplicateIdentifier';
+  identifierType: IdentifierType;
+}
+const duplicateIdentifier = (identifierType: IdentifierType): DuplicateIdentifier => ({ kind: 'duplicateIdentifier', identifierType });
+
 export class IdentifierService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -30,17 +37,20 @@ export class IdentifierService {
    * refused value or a duplicate counts too): the duplicate answer says whether someone holds a
    * value, so unlimited tries would let a caller search for one.
    */
-  async add(actor: Actor, input: AddIdentifierData): Promise<Result<{ client: Client; identifier: Identifier }>> {
+  async add(
+    actor: Actor,
+    input: AddIdentifierData,
+  ): Promise<Result<{ client: Client; identifier: Identifier }, ValidationFailure | ClientNotFound | DuplicateIdentifier | RateLimited>> {
     try {
-      const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
+      const result = await this.changes.apply<Identifier, RateLimited | ValidationFailure | DuplicateIdentifier>(actor, input.clientId, async ({ tx, client, now }) => {
         const refused = await this.limits.admit(tx, [this.limits.identifierAddsOf(client.id)], now);
         if (refused) {
           const { retryAfterSeconds } = refused;
-          return { ok: false, failure: { kind: 'rateLimited', retryAfterSeconds, message: `Too many identifiers were added to this client; try again in ${retryAfterSeconds} seconds.` } };
+          return fail(rateLimited(retryAfterSeconds, `Too many identifiers were added to this client; try again in ${retryAfterSeconds} seconds.`));
         }
         // From here on a refusal keeps the counted attempt (and writes nothing else).
         const parsed = parseIdentifier(input, now);
-        if (!parsed.ok) return { ok: false, failure: parsed.failure, keepWrites: true };
+        if (!parsed.ok) return { ...parsed, keepWrites: true };
         const { value, issuingCountry, expiresOn } = parsed.value;
 
         // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
@@ -52,7 +62,7 @@ export class IdentifierService {
           where: { status: 'ACTIVE', valueHash: { in: hashes.map((h) => h.hash) } },
           select: { id: true },
         });
-        if (holder) return { ok: false, failure: { kind: 'duplicateIdentifier', identifierType: input.type }, keepWrites: true };
+        if (holder) return { ...fail(duplicateIdentifier(input.type)), keepWrites: true };
         const identifier = await tx.identifier.create({
           data: {
             clientId: client.id,
@@ -72,15 +82,15 @@ export class IdentifierService {
     } catch (error) {
       // The partial unique index stays the backstop for hashes under one key.
       if (violatedUniqueConstraint(error) === 'identifiers_one_active_per_value') {
-        return fail({ kind: 'duplicateIdentifier', identifierType: input.type });
+        return fail(duplicateIdentifier(input.type));
       }
       throw error;
     }
   }
 
-  async deactivate(actor: Actor, id: string): Promise<Result<Client>> {
+  async deactivate(actor: Actor, id: string): Promise<Result<{ client: Client }, NotFound>> {
     const owner = isUuid(id) ? await this.prisma.identifier.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner || !actsOn(actor, owner.clientId)) return fail({ kind: 'notFound', what: 'identifier', id });
+    if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('identifier', id));
     const result = await this.changes.apply(actor, owner.clientId, async ({ tx, now }) => {
       const deactivated = await tx.identifier.updateMany({
         where: { id, status: 'ACTIVE' },
@@ -90,7 +100,7 @@ export class IdentifierService {
       if (deactivated.count === 0) return { ok: true, value: undefined, events: [] };
       return { ok: true, value: undefined, events: [{ type: 'IDENTIFIER_DEACTIVATED', detail: { identifierId: id } }] };
     });
-    return result.ok ? ok(result.value.client) : result;
+    return result.ok ? ok({ client: result.value.client }) : fail(childFailure(result.failure, 'identifier', id));
   }
 }
 
@@ -98,7 +108,7 @@ export class IdentifierService {
 function parseIdentifier(
   input: AddIdentifierData,
   now: Date,
-): Result<{ value: string; issuingCountry: string | null; expiresOn: Date | null }> {
+): Result<{ value: string; issuingCountry: string | null; expiresOn: Date | null }, ValidationFailure> {
   const errors = new FieldErrors();
   const at = (field: string) => ['input', field];
   const value = normaliseIdentifierValue(errors, at('value'), input.type, input.value);
@@ -114,7 +124,7 @@ function parseIdentifier(
     errors.add(at('expiresOn'), 'REQUIRED', `expiresOn is required for a ${input.type}.`);
   }
   if (!errors.isEmpty || value === undefined || issuingCountry === undefined || expiresOn === undefined) {
-    return fail({ kind: 'validation', fieldErrors: errors.list });
+    return fail(validationFailure(errors.list));
   }
   return ok({ value, issuingCountry, expiresOn });
 }

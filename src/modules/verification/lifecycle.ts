@@ -11,13 +11,13 @@
  */
 import type { Client } from '../../generated/prisma/client';
 import type { ClientStatus, KycVerificationType } from '../../generated/prisma/enums';
-import type { Failure } from '../../shared/result';
+import { Failed, InvalidStatus, fail, invalidStatus } from '../../shared/result';
 import type { ClientTransition } from '../clients/client-changes';
-import { ClientSnapshot, RequirementPolicy, missingRequirementsFor } from './requirements';
+import { ClientSnapshot, RequirementPolicy, RequirementsNotMet, missingRequirementsFor, requirementsNotMet } from './requirements';
 
 export const LEVEL_RANK: Record<KycVerificationType, number> = { PARTIAL: 1, FULL: 2 };
 
-export type Decision = { ok: true; transition: ClientTransition } | { ok: false; failure: Failure };
+export type Decision = { ok: true; transition: ClientTransition } | Failed<RequirementsNotMet | InvalidStatus>;
 
 /** The identity facts verification vouches for ("After verification" in onboarding-rules.md). */
 export const IDENTITY_FACTS = ['firstName', 'lastName', 'dateOfBirth'] as const;
@@ -41,10 +41,10 @@ export function correctedIdentityFacts(before: Client, after: Client): IdentityF
  * Identity facts of a VERIFIED or ACTIVE client are corrected only by staff allowed to verify;
  * anyone else is refused as if the client were not PENDING. undefined: the correction may go on.
  */
-export function decideIdentityCorrection(client: Client, corrected: readonly IdentityFact[], byVerifyingStaff: boolean): Failure | undefined {
+export function decideIdentityCorrection(client: Client, corrected: readonly IdentityFact[], byVerifyingStaff: boolean): InvalidStatus | undefined {
   if (corrected.length === 0 || byVerifyingStaff || client.status === 'PENDING') return undefined;
   const message = `The client is ${client.status}: its ${corrected.join(', ')} can be corrected only by staff with the clients:verify scope.`;
-  return invalidStatus(client, ['PENDING'], message).failure;
+  return invalidStatus(client, ['PENDING'], message);
 }
 
 export function decideVerify(client: Client, snapshot: ClientSnapshot, level: KycVerificationType, policy: RequirementPolicy, now: Date): Decision {
@@ -56,11 +56,11 @@ export function decideVerify(client: Client, snapshot: ClientSnapshot, level: Ky
       const why = client.reverificationRequired
         ? `it needs re-verification at its own level (${current}), or an upgrade`
         : 'an ACTIVE client can only be upgraded (PARTIAL to FULL), or re-verified at its level once reverificationRequired is set';
-      return invalidStatus(client, ['PENDING', 'VERIFIED'], `The client is ACTIVE at ${current ?? 'no'} level; ${why}.`);
+      return fail(invalidStatus(client, ['PENDING', 'VERIFIED'], `The client is ACTIVE at ${current ?? 'no'} level; ${why}.`));
     }
   }
   const missing = missingRequirementsFor(snapshot, level, policy, now);
-  if (missing.length > 0) return { ok: false, failure: { kind: 'requirementsNotMet', clientId: client.id, level, missing } };
+  if (missing.length > 0) return fail(requirementsNotMet(client.id, level, missing));
 
   // The level reached never goes down: a FULL client verified PARTIAL keeps FULL.
   const reached = current !== null && LEVEL_RANK[current] > LEVEL_RANK[level] ? current : level;
@@ -83,10 +83,10 @@ export function decideVerify(client: Client, snapshot: ClientSnapshot, level: Ky
 export function decideActivate(client: Client, snapshot: ClientSnapshot, policy: RequirementPolicy, now: Date): Decision {
   const level = client.kycVerificationType;
   if (client.status !== 'VERIFIED' || level === null) {
-    return invalidStatus(client, ['VERIFIED'], `Only a VERIFIED client can be activated; this one is ${client.status}.`);
+    return fail(invalidStatus(client, ['VERIFIED'], `Only a VERIFIED client can be activated; this one is ${client.status}.`));
   }
   const missing = missingRequirementsFor(snapshot, level, policy, now);
-  if (missing.length > 0) return { ok: false, failure: { kind: 'requirementsNotMet', clientId: client.id, level, missing } };
+  if (missing.length > 0) return fail(requirementsNotMet(client.id, level, missing));
   return {
     ok: true,
     transition: {
@@ -130,8 +130,4 @@ export function decideAfterChange(
     };
   }
   return { clientData: { reverificationRequired: true }, event: { type: 'REVERIFICATION_REQUIRED', detail } };
-}
-
-function invalidStatus(client: Client, allowedStatuses: ClientStatus[], message: string): Decision & { ok: false } {
-  return { ok: false, failure: { kind: 'invalidStatus', clientId: client.id, currentStatus: client.status, allowedStatuses, message } };
 }

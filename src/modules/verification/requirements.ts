@@ -39,6 +39,20 @@ export interface MissingRequirement {
   pendingReview: boolean;
 }
 
+/** verifyClient or activateClient found requirements of the level missing; nothing was changed. */
+export interface RequirementsNotMet {
+  kind: 'requirementsNotMet';
+  clientId: string;
+  level: KycVerificationType;
+  missing: MissingRequirement[];
+}
+export const requirementsNotMet = (clientId: string, level: KycVerificationType, missing: MissingRequirement[]): RequirementsNotMet => ({
+  kind: 'requirementsNotMet',
+  clientId,
+  level,
+  missing,
+});
+
 const ALL_IDENTIFIER_TYPES: IdentifierType[] = ['SSN', 'ITIN', 'PASSPORT', 'NATIONAL_ID', 'DRIVERS_LICENSE'];
 const TAX_IDENTIFIER_TYPES: IdentifierType[] = ['SSN', 'ITIN'];
 const PHYSICAL_ID_DOCUMENT_TYPES: DocumentType[] = ['PASSPORT', 'DRIVERS_LICENSE', 'NATIONAL_ID_CARD'];

@@ -1,8 +1,8 @@
-import { Field, ID, ObjectType, createUnionType } from 'type-graphql';
-import { KycVerificationType } from '../../graphql/enums';
-import { ClientNotFoundError, InvalidClientStatusError, UserError } from '../../graphql/user-errors';
+import { Field, ObjectType } from 'type-graphql';
+import { resultUnion } from '../../graphql/mutation-response';
+import { ClientNotFoundError, InvalidClientStatusError } from '../../graphql/user-errors';
 import { Client } from '../clients/client.types';
-import { MissingRequirement } from './verification.types';
+import { VerificationRequirementsNotMetError } from './verification.errors';
 
 @ObjectType()
 export class VerifyClientSuccess {
@@ -16,27 +16,14 @@ export class ActivateClientSuccess {
   client: Client;
 }
 
-@ObjectType({ implements: UserError, description: 'Verification or activation found requirements missing; nothing was changed.' })
-export class VerificationRequirementsNotMetError extends UserError {
-  @Field(() => String)
-  developerMessage: string;
+export const VerifyClientResult = resultUnion('VerifyClientResult', VerifyClientSuccess, [
+  VerificationRequirementsNotMetError,
+  InvalidClientStatusError,
+  ClientNotFoundError,
+]);
 
-  @Field(() => ID)
-  clientId: string;
-
-  @Field(() => KycVerificationType)
-  kycVerificationType: KycVerificationType;
-
-  @Field(() => [MissingRequirement], { description: 'Every missing requirement, not just the first.' })
-  missingRequirements: MissingRequirement[];
-}
-
-export const VerifyClientResult = createUnionType({
-  name: 'VerifyClientResult',
-  types: () => [VerifyClientSuccess, VerificationRequirementsNotMetError, InvalidClientStatusError, ClientNotFoundError] as const,
-});
-
-export const ActivateClientResult = createUnionType({
-  name: 'ActivateClientResult',
-  types: () => [ActivateClientSuccess, VerificationRequirementsNotMetError, InvalidClientStatusError, ClientNotFoundError] as const,
-});
+export const ActivateClientResult = resultUnion('ActivateClientResult', ActivateClientSuccess, [
+  VerificationRequirementsNotMetError,
+  InvalidClientStatusError,
+  ClientNotFoundError,
+]);

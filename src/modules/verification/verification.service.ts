@@ -1,7 +1,7 @@
 import type { Client } from '../../generated/prisma/client';
 import type { KycVerificationType } from '../../generated/prisma/enums';
 import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
-import { Result, ok } from '../../shared/result';
+import { ClientNotFound, InvalidStatus, Result, ok } from '../../shared/result';
 import { ChangeOutcome, ClientChanges, ClientLifecycle } from '../clients/client-changes';
 import { loadClientSnapshot } from './client-snapshot';
 import {
@@ -14,7 +14,9 @@ import {
   decideVerify,
   isVerificationAtStake,
 } from './lifecycle';
-import { ClientSnapshot, MissingRequirement, RequirementPolicy, missingRequirementsFor } from './requirements';
+import { ClientSnapshot, MissingRequirement, RequirementPolicy, RequirementsNotMet, missingRequirementsFor } from './requirements';
+
+type VerificationFailure = RequirementsNotMet | InvalidStatus | ClientNotFound;
 
 /**
  * The lifecycle rules ClientChanges applies to every write (wired in createServices): a new
@@ -47,22 +49,22 @@ export class VerificationService {
     return missingRequirementsFor(snapshot, level, this.policy, this.clock());
   }
 
-  async verify(actor: Actor, clientId: string, level: KycVerificationType): Promise<Result<Client>> {
+  async verify(actor: Actor, clientId: string, level: KycVerificationType): Promise<Result<{ client: Client }, VerificationFailure>> {
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
       applied(decideVerify(client, await loadClientSnapshot(tx, client), level, this.policy, now)),
     );
-    return result.ok ? ok(result.value.client) : result;
+    return result.ok ? ok({ client: result.value.client }) : result;
   }
 
-  async activate(actor: Actor, clientId: string): Promise<Result<Client>> {
+  async activate(actor: Actor, clientId: string): Promise<Result<{ client: Client }, VerificationFailure>> {
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
       applied(decideActivate(client, await loadClientSnapshot(tx, client), this.policy, now)),
     );
-    return result.ok ? ok(result.value.client) : result;
+    return result.ok ? ok({ client: result.value.client }) : result;
   }
 }
 
-function applied(decision: Decision): ChangeOutcome<undefined> {
+function applied(decision: Decision): ChangeOutcome<undefined, RequirementsNotMet | InvalidStatus> {
   if (!decision.ok) return decision;
   const { clientData, event } = decision.transition;
   return { ok: true, value: undefined, clientData, events: [event], lifecycleDecided: true };
