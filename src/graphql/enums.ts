@@ -11,7 +11,7 @@ import {
 } from '../generated/prisma/enums';
 import { CLIENT_EVENT_TYPES, ClientEventType } from '../modules/history/history';
 import { REQUIREMENT_CODES, RequirementCode } from '../modules/verification/requirements';
-import { CONTACT_VERIFICATION_FAILURES, ContactVerificationFailure } from '../modules/contacts/contact-verification.service';
+import { CONTACT_VERIFICATION_FAILURES, ContactVerificationFailure } from '../modules/contacts/contact-failures';
 import { FIELD_ERROR_CODES, FieldErrorCode } from '../shared/validation';
 
 /** A GraphQL enum object ({ A: 'A', ... }) from a list of string codes kept beside their rules. */

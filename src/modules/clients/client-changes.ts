@@ -46,7 +46,11 @@ export interface ChangeScope {
   now: Date;
 }
 
-/** What a change did: its events and client-row updates, or a failure that rolls everything back. */
+/**
+ * What a change did: its events and client-row updates, or a failure (of the kinds `F`) that rolls
+ * everything back. TypeScript infers `F` from a change that can fail one way only; a change that
+ * can fail in several names them: `apply<Identifier, RateLimited | ValidationFailure>(...)`.
+ */
 export type ChangeOutcome<T, F extends Failure = never> =
   | {
       ok: true;

@@ -9,20 +9,10 @@ import type { FieldErrorCode } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
 import { AttemptLimits } from '../limits/attempt-limits';
 import { ContactDelivery } from './contact-delivery';
+import type { ContactVerificationFailed, ContactVerificationFailure } from './contact-failures';
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 export const MAX_FAILED_TRIES = 5;
-
-export const CONTACT_VERIFICATION_FAILURES = ['INVALID_CODE', 'EXPIRED', 'TOO_MANY_ATTEMPTS', 'NO_PENDING_CHALLENGE'] as const;
-export type ContactVerificationFailure = (typeof CONTACT_VERIFICATION_FAILURES)[number];
-
-/** The code was not accepted; a wrong code counts against the challenge (attemptsRemaining). */
-export interface ContactVerificationFailed {
-  kind: 'contactVerificationFailed';
-  channel: ContactChannel;
-  reason: ContactVerificationFailure;
-  attemptsRemaining: number;
-}
 
 const contactOf = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.email : client.mobilePhone);
 const isVerified = (client: Client, channel: ContactChannel) => (channel === 'EMAIL' ? client.emailVerified : client.mobilePhoneVerified);

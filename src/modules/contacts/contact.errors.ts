@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ContactVerificationFailureReasonEnum } from '../../graphql/enums';
 import { UserError, instance } from '../../graphql/user-errors';
-import type { ContactVerificationFailed, ContactVerificationFailure } from './contact-verification.service';
+import type { ContactVerificationFailed, ContactVerificationFailure } from './contact-failures';
 
 const MESSAGES: Record<ContactVerificationFailure, string> = {
   INVALID_CODE: 'The code is not the one that was sent.',
