@@ -84,6 +84,7 @@ export class AddressService {
       if (removed.count === 0) return fail(notFound('address', id));
       return { ok: true, value: undefined, events: [{ type: 'ADDRESS_REMOVED', detail: { addressId: id } }] };
     });
-    return result.ok ? ok({ client: result.value.client }) : fail(childFailure(result.failure, 'address', id));
+    if (!result.ok) return fail(childFailure(result.failure, 'address', id));
+    return ok({ client: result.value.client });
   }
 }

@@ -127,7 +127,8 @@ export class ContactVerificationService {
     if (!result.ok) return result;
     const attempt = result.value.value;
     if (!attempt.verified) {
-      return fail<ContactVerificationFailed>({ kind: 'contactVerificationFailed', channel, reason: attempt.reason, attemptsRemaining: attempt.attemptsRemaining });
+      const { reason, attemptsRemaining } = attempt;
+      return fail<ContactVerificationFailed>({ kind: 'contactVerificationFailed', channel, reason, attemptsRemaining });
     }
     return ok({ client: result.value.client });
   }

@@ -13,7 +13,8 @@ export class ContactResolver {
     @Arg('input', () => RequestContactVerificationInput) input: RequestContactVerificationInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return respond(ctx, await ctx.services.contactVerification.request(ctx.actor, input.clientId, input.channel), RequestContactVerificationResult);
+    const result = await ctx.services.contactVerification.request(ctx.actor, input.clientId, input.channel);
+    return respond(ctx, result, RequestContactVerificationResult);
   }
 
   @Mutation(() => ConfirmContactVerificationResult.union)

@@ -102,7 +102,8 @@ export class DocumentService {
         events: [{ type: accepted ? 'DOCUMENT_ACCEPTED' : 'DOCUMENT_REJECTED', detail: { documentId: id, type: document.type } }],
       };
     });
-    return result.ok ? ok({ client: result.value.client, document: result.value.value }) : fail(childFailure(result.failure, 'document', id));
+    if (!result.ok) return fail(childFailure(result.failure, 'document', id));
+    return ok({ client: result.value.client, document: result.value.value });
   }
 
   /**

@@ -2,7 +2,20 @@ import type { Client, Identifier, PrismaClient } from '../../generated/prisma/cl
 import type { IdentifierType } from '../../generated/prisma/enums';
 import { Tx, violatedUniqueConstraint } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
-import { ClientNotFound, NotFound, RateLimited, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, rateLimited, validationFailure } from '../../shared/result';
+import {
+  ClientNotFound,
+  NotFound,
+  RateLimited,
+  Result,
+  ValidationFailure,
+  childFailure,
+  fail,
+  isUuid,
+  notFound,
+  ok,
+  rateLimited,
+  validationFailure,
+} from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
@@ -100,7 +113,8 @@ export class IdentifierService {
       if (deactivated.count === 0) return { ok: true, value: undefined, events: [] };
       return { ok: true, value: undefined, events: [{ type: 'IDENTIFIER_DEACTIVATED', detail: { identifierId: id } }] };
     });
-    return result.ok ? ok({ client: result.value.client }) : fail(childFailure(result.failure, 'identifier', id));
+    if (!result.ok) return fail(childFailure(result.failure, 'identifier', id));
+    return ok({ client: result.value.client });
   }
 }
 
