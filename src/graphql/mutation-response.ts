@@ -37,7 +37,7 @@ export interface ResultUnion<S extends Success, M extends readonly ErrorMember[]
   errors: M;
 }
 
-export function resultUnion<S extends Success, const M extends readonly ErrorMember<any>[]>(
+export function resultUnion<S extends Success, M extends readonly ErrorMember[]>(
   name: string,
   Success: new () => S,
   errors: M,
@@ -50,7 +50,7 @@ export function resultUnion<S extends Success, const M extends readonly ErrorMem
  * knew of the changed client, so fields read after the mutation see the change), or the error
  * member of the failure.
  */
-export function respond<S extends Success, M extends readonly ErrorMember<any>[]>(
+export function respond<S extends Success, M extends readonly ErrorMember[]>(
   ctx: RequestContext,
   result: Result<NoInfer<S>, FailureOf<M[number]>>,
   { Success, errors }: Pick<ResultUnion<S, M>, 'Success' | 'errors'>,
@@ -60,7 +60,7 @@ export function respond<S extends Success, M extends readonly ErrorMember<any>[]
   return instance(Success, result.value);
 }
 
-function errorFor(failure: Failure, errors: readonly ErrorMember<any>[]): UserError {
+function errorFor(failure: Failure, errors: readonly ErrorMember[]): UserError {
   const member = errors.find((candidate) => candidate.kind === failure.kind);
   // Unreachable while respond's types hold; thrown (and masked) rather than answered wrongly.
   if (!member) throw new Error(`no union member for failure ${failure.kind}`);
