@@ -6,7 +6,7 @@
  *     left out: its cycles are Prisma's.
  * (b) No cycle between modules. Each folder of src/modules is a module; src/shared, src/db,
  *     src/auth, src/http and src/graphql are layers. A module's GraphQL files (*.resolver.ts,
- *     *.types.ts, *.inputs.ts, *.results.ts) belong to the GraphQL layer: the schema lists every
+ *     *.types.ts, *.inputs.ts, *.results.ts, *.errors.ts) belong to the GraphQL layer: the schema lists every
  *     resolver and every resolver uses the GraphQL kit (access, scalars, enums), so the schema
  *     is one layer on top of the modules' domain code, as Saleor keeps saleor/graphql/ apart from
  *     saleor/account/. The files directly in src/ (main, app, services, config, ...) are the
@@ -25,7 +25,7 @@ interface MadgeResult {
 const madge: (source: string, config: object) => Promise<MadgeResult> = require('madge');
 
 const ROOT = path.join(__dirname, '..', '..');
-const GRAPHQL_FILE = /\.(resolver|types|inputs|results)\.ts$/;
+const GRAPHQL_FILE = /\.(resolver|types|inputs|results|errors)\.ts$/;
 
 /** The module or layer a file of src/ belongs to, or null for the composition root. */
 function moduleOf(file: string): string | null {
