@@ -54,7 +54,7 @@ describe('the default delivery: one JSON line per code on standard output', () =
         env.DATABASE_URL = database.url;
         dropDatabase = database.drop;
       }
-      server = await startServerProcess(env);
+      server = await startServerProcess(env, { seedDatabase: true });
       // Then the server prints a ready staff token: use it as a developer would.
       const tokenLine = await server.waitForLine((line) => typeof line.token === 'string', 'development staff token');
       developer = graphqlClient(server.url, String(tokenLine.token));

@@ -132,7 +132,7 @@ describe('node dist/main.js without DATA_ENCRYPTION_KEY', () => {
 
   async function start() {
     // No DATABASE_URL: the embedded database under DATA_DIR; no key: the server makes its own.
-    const server = await startServerProcess({ DATA_DIR: dataDir });
+    const server = await startServerProcess({ DATA_DIR: dataDir }, { seedDatabase: true });
     servers.push(server);
     return server;
   }

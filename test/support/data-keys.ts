@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataKey } from '../../src/shared/keys';
+import { pgliteImage } from './pglite-images';
 import { TestApp, startTestApp } from './test-app';
 import { TestDatabase, createTestDatabase, onPostgres } from './test-database';
 
@@ -41,7 +42,7 @@ export async function createSharedDatabase(): Promise<SharedDatabase> {
     };
   }
   return {
-    config: { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    config: { kind: 'pglite', dataDir: path.join(dataDir, 'pglite'), image: pgliteImage('migrated') },
     env: { DATA_DIR: dataDir },
     drop: async () => rmSync(dataDir, { recursive: true, force: true }),
   };

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { seedDataDirectory } from './pglite-images';
 import { GraphQLResponse, TEST_AUTH_SECRET, graphqlClient } from './test-app';
 import { createEmptyPostgresDatabase } from './test-database';
 
@@ -55,10 +56,20 @@ process.once('exit', () => {
  * `env` comes on top of the test settings (NODE_ENV=test, the test token secret, codes printed as
  * log lines); a setting given as undefined is left unset, e.g. to start as an operator would.
  */
-export async function startServerProcess(env: Record<string, string | undefined>, { readyTimeoutMs = 90_000 } = {}): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  readyTimeoutMs?: number;
+  /**
+   * Start the embedded database (DATA_DIR, no DATABASE_URL) from the suite's migrated image instead
+   * of letting the child run initdb (seconds on these machines). Not for tests of a fresh start.
+   */
+  seedDatabase?: boolean;
+}
+
+export async function startServerProcess(env: Record<string, string | undefined>, { readyTimeoutMs = 90_000, seedDatabase = false }: ServerProcessOptions = {}): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) {
     throw new Error(`${SERVER_ENTRY} is missing: build it first (npx tsc -p tsconfig.build.json, or npm test which builds).`);
   }
+  if (seedDatabase && env.DATA_DIR && !env.DATABASE_URL) seedDataDirectory(env.DATA_DIR);
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !NOT_INHERITED.includes(name) && !name.startsWith('RATE_LIMIT_') && !name.startsWith('GRAPHQL_MAX_') && !name.startsWith('TRUSTED_DOCUMENTS')),
   );
