@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Address, Client, ClientEvent, Document, Identifier, PrismaClient } from '../generated/prisma/client';
+import type { ClientChildren } from '../modules/verification/client-snapshot';
 
 /** An identifier as lists show it: everything but the encrypted value. */
 export type IdentifierListed = Omit<Identifier, 'valueEncrypted'>;
@@ -14,6 +15,8 @@ export interface Loaders {
   identifiers: DataLoader<string, IdentifierListed[]>;
   documents: DataLoader<string, Document[]>;
   history: DataLoader<string, ClientEvent[]>;
+  /** The same lists as a snapshot source for the verification rules (Client.missingRequirements). */
+  children: ClientChildren;
   /** After a mutation, so the response shows the client's lists as they are now. */
   forgetClient(clientId: string): void;
 }
@@ -51,6 +54,11 @@ export function createLoaders(prisma: PrismaClient): Loaders {
   };
   return {
     ...loaders,
+    children: {
+      addresses: (clientId) => loaders.addresses.load(clientId),
+      identifiers: (clientId) => loaders.identifiers.load(clientId),
+      documents: (clientId) => loaders.documents.load(clientId),
+    },
     forgetClient(clientId) {
       for (const loader of Object.values(loaders)) loader.clear(clientId);
     },

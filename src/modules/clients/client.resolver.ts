@@ -86,11 +86,6 @@ export class ClientResolver {
     @Arg('kycVerificationType', () => KycVerificationType) level: KycVerificationType,
     @Ctx() ctx: RequestContext,
   ): Promise<MissingRequirement[]> {
-    const [addresses, identifiers, documents] = await Promise.all([
-      ctx.loaders.addresses.load(client.id),
-      ctx.loaders.identifiers.load(client.id),
-      ctx.loaders.documents.load(client.id),
-    ]);
-    return ctx.services.verification.missingFor({ ...client, addresses, identifiers, documents }, level);
+    return ctx.services.verification.missingFor(client, level, ctx.loaders.children);
   }
 }

@@ -3,7 +3,7 @@ import type { KycVerificationType } from '../../generated/prisma/enums';
 import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
 import { ClientNotFound, InvalidStatus, Result, ok } from '../../shared/result';
 import { ChangeOutcome, ClientChanges, ClientLifecycle } from '../clients/client-changes';
-import { loadClientSnapshot } from './client-snapshot';
+import { ClientChildren, childrenInTransaction, loadClientSnapshot } from './client-snapshot';
 import {
   Decision,
   correctedIdentityFacts,
@@ -14,7 +14,7 @@ import {
   decideVerify,
   isVerificationAtStake,
 } from './lifecycle';
-import { ClientSnapshot, MissingRequirement, RequirementPolicy, RequirementsNotMet, missingRequirementsFor } from './requirements';
+import { MissingRequirement, RequirementPolicy, RequirementsNotMet, missingRequirementsFor } from './requirements';
 
 type VerificationFailure = RequirementsNotMet | InvalidStatus | ClientNotFound;
 
@@ -32,7 +32,7 @@ export function clientLifecycle(policy: RequirementPolicy): ClientLifecycle {
       if (refusal) return { ok: false, failure: refusal };
       // Only a verified level needs the snapshot: most changes cost no extra query.
       if (!isVerificationAtStake(after)) return { ok: true };
-      return { ok: true, transition: decideAfterChange(after, await loadClientSnapshot(tx, after), policy, now, corrected) };
+      return { ok: true, transition: decideAfterChange(after, await loadClientSnapshot(childrenInTransaction(tx), after), policy, now, corrected) };
     },
   };
 }
@@ -44,21 +44,21 @@ export class VerificationService {
     private readonly clock: () => Date,
   ) {}
 
-  /** What verifyClient would find missing right now, without changing anything. */
-  missingFor(snapshot: ClientSnapshot, level: KycVerificationType): MissingRequirement[] {
-    return missingRequirementsFor(snapshot, level, this.policy, this.clock());
+  /** What verifyClient would find missing right now, without changing anything (children from the request's loaders). */
+  async missingFor(client: Client, level: KycVerificationType, children: ClientChildren): Promise<MissingRequirement[]> {
+    return missingRequirementsFor(await loadClientSnapshot(children, client), level, this.policy, this.clock());
   }
 
   async verify(actor: Actor, clientId: string, level: KycVerificationType): Promise<Result<{ client: Client }, VerificationFailure>> {
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
-      applied(decideVerify(client, await loadClientSnapshot(tx, client), level, this.policy, now)),
+      applied(decideVerify(client, await loadClientSnapshot(childrenInTransaction(tx), client), level, this.policy, now)),
     );
     return result.ok ? ok({ client: result.value.client }) : result;
   }
 
   async activate(actor: Actor, clientId: string): Promise<Result<{ client: Client }, VerificationFailure>> {
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
-      applied(decideActivate(client, await loadClientSnapshot(tx, client), this.policy, now)),
+      applied(decideActivate(client, await loadClientSnapshot(childrenInTransaction(tx), client), this.policy, now)),
     );
     return result.ok ? ok({ client: result.value.client }) : result;
   }
