@@ -12,8 +12,10 @@ import type { Config } from './config';
 import { Database, openDatabase } from './db/database';
 import { DataDirectoryClaim, claimDataDirectory, openDataDirectoryWarning } from './db/data-directory';
 import { applyMigrations } from './db/migrations';
+import { IdempotencyKeys } from './db/idempotency-keys';
 import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-masking';
+import { idempotencyKeyScope, idempotencyPlugin } from './graphql/idempotency';
 import { queryLimitProtection } from './graphql/limits';
 import { onboardingSchema } from './graphql/schema';
 import { requireBearerToken } from './http/authentication';
@@ -150,6 +152,8 @@ async function assembleApp(
   httpServer.headersTimeout = 10_000;
   httpServer.requestTimeout = 60_000;
   const limits = queryLimitProtection(config.queryLimits, config.introspection);
+  // Idempotency-Key of mutations (src/graphql/idempotency.ts): a scope in front of Apollo, a plugin inside it.
+  const idempotencyKeys = new IdempotencyKeys(database.prisma, clock);
   const apollo = new ApolloServer<RequestContext>({
     schema: onboardingSchema(),
     introspection: config.introspection,
@@ -164,6 +168,7 @@ async function assembleApp(
     persistedQueries: false,
     plugins: [
       ...limits.plugins,
+      idempotencyPlugin(idempotencyKeys, logger),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.environment === 'production' && !config.introspection
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -195,6 +200,7 @@ async function assembleApp(
     jsonBody(config.bodyLimitBytes),
     ...(config.trustedDocuments ? [trustedDocumentsMiddleware(config.trustedDocuments, logger)] : []),
     operationBodyLimit(config.operationBodyLimitBytes, config.queryLimits.maxTokens),
+    idempotencyKeyScope(idempotencyKeys),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();

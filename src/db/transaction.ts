@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PrismaClient } from '../generated/prisma/client';
 
 /** The Prisma client as seen inside a transaction. */
@@ -14,6 +15,20 @@ export interface UnitOfWork {
 }
 
 /**
+ * Something a request asks every transaction it opens to take part in: the claim of its
+ * Idempotency-Key (src/db/idempotency-keys.ts), so the claim commits or rolls back with the
+ * effects. `enlist` is the transaction's first statement; `settled` says how it ended. Requests
+ * without one (no key) run exactly as before: no extra statement.
+ */
+export interface TransactionParticipant {
+  enlist(tx: Tx): Promise<void>;
+  settled(committed: boolean): void;
+}
+
+/** The participant of the request running now, if it has one. */
+export const transactionParticipant = new AsyncLocalStorage<TransactionParticipant>();
+
+/**
  * The one way every write reaches the database: `work` runs in a single transaction that is
  * committed when it returns and rolled back when it throws or calls `rollbackWith`.
  */
@@ -26,9 +41,19 @@ export async function inTransaction<T>(
       throw new Rollback(result);
     },
   };
+  const participant = transactionParticipant.getStore();
   try {
-    return await prisma.$transaction((tx) => work(tx, unit), { maxWait: 10_000, timeout: 30_000 });
+    const result = await prisma.$transaction(
+      async (tx) => {
+        if (participant) await participant.enlist(tx);
+        return work(tx, unit);
+      },
+      { maxWait: 10_000, timeout: 30_000 },
+    );
+    participant?.settled(true);
+    return result;
   } catch (error) {
+    participant?.settled(false);
     if (error instanceof Rollback) return error.result as T;
     throw error;
   }

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from '../logger';
 import { ContactDeliveryError } from '../modules/contacts/contact-delivery';
+import { IDEMPOTENCY_ERROR_CODES } from './idempotency';
 
 /** Codes of errors caused by the request itself; their messages are safe and useful to show. */
 const CLIENT_ERROR_CODES = new Set([
@@ -14,6 +15,7 @@ const CLIENT_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'FORBIDDEN',
+  ...IDEMPOTENCY_ERROR_CODES,
 ]);
 
 /**

@@ -59,6 +59,7 @@ function expectedType(field: DmmfField, dmmf: Dmmf): string {
     'Decimal:': () => 'numeric(65,30)',
     'Decimal:Decimal': () => withArgs('numeric'),
     'Json:': () => 'jsonb',
+    'Json:Json': () => 'json',
     'DateTime:': () => 'timestamp(3) without time zone',
     'DateTime:Timestamp': () => `timestamp(${args[0] ?? 3}) without time zone`,
     'DateTime:Timestamptz': () => `timestamp(${args[0] ?? 3}) with time zone`,
