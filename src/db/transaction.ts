@@ -18,7 +18,9 @@ export interface UnitOfWork {
  * Something a request asks every transaction it opens to take part in: the claim of its
  * Idempotency-Key (src/db/idempotency-keys.ts), so the claim commits or rolls back with the
  * effects. `enlist` is the transaction's first statement; `settled` says how it ended. Requests
- * without one (no key) run exactly as before: no extra statement.
+ * without one (no key) run exactly as before: no extra statement. Work a request starts but that
+ * is not part of it (a timer, a dispatcher woken by a write) must start outside it, e.g. in
+ * `transactionParticipant.exit(...)`, or its transactions would take the request's key.
  */
 export interface TransactionParticipant {
   enlist(tx: Tx): Promise<void>;

@@ -3,7 +3,7 @@ import { ClientDocument, ClientsDocument, CreateClientDocument, UpdateClientDocu
 import { countClients } from '../support/clients-helpers';
 import { createClient } from '../support/fixtures';
 import { codeOf, operation, postWithKey } from '../support/idempotency-helpers';
-import { TestApp, startTestApp, testToken } from '../support/test-app';
+import { TestApp, selfToken, startTestApp, testToken } from '../support/test-app';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -127,6 +127,25 @@ describe('a mutation sent again with its Idempotency-Key', () => {
     expect(fromB.text).not.toBe(fromA.text);
     expect(await countClients(t)).toBe(before + 2);
     expect((await postWithKey(t.url, createAda(), key, otherStaff)).text).toBe(fromB.text);
+  });
+
+  it("scopes a self-service customer's key to their client", async () => {
+    // given a customer who updated their own client with a key
+    const client = await createClient(t);
+    const key = randomUUID();
+    const update = operation(UpdateClientDocument, { input: { clientId: client.id, lastName: 'Byron' } });
+    const own = await selfToken(client.id);
+    const first = await postWithKey(t.url, update, key, own);
+
+    // when the customer retries, and staff send the same key with another change
+    const retried = await postWithKey(t.url, update, key, own);
+    const byStaff = await postWithKey(t.url, operation(UpdateClientDocument, { input: { clientId: client.id, lastName: 'Somerville' } }), key);
+
+    // then the retry is a replay; the staff request is not a reuse of the customer's key but a change of its own
+    expect(retried.replayed).toBe(true);
+    expect(retried.text).toBe(first.text);
+    expect(byStaff.status).toBe(200);
+    expect((byStaff.body.data as { updateClient: { client: { version: number } } }).updateClient.client.version).toBe(3);
   });
 
   it('forgets a key after 24 hours and purges it', async () => {
