@@ -11,8 +11,8 @@ import { createTokenVerifier, loadOrCreateDevelopmentSecret } from './auth/token
 import type { Config } from './config';
 import { Database, openDatabase } from './db/database';
 import { DataDirectoryClaim, claimDataDirectory, openDataDirectoryWarning } from './db/data-directory';
-import { applyMigrations } from './db/migrations';
 import { IdempotencyKeys } from './db/idempotency-keys';
+import { applyMigrations, readMigrations } from './db/migrations';
 import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-masking';
 import { idempotencyKeyScope, idempotencyPlugin } from './graphql/idempotency';
@@ -30,6 +30,8 @@ import { encryptClearDocuments } from './modules/documents/document-rekeying';
 import { DatabaseDocumentStorage } from './modules/documents/document.storage';
 import { Services, createServices } from './services';
 import { checkDataKeys } from './modules/identifiers/data-key-check';
+import { databaseChecks } from './operations/database-checks';
+import { HealthChecks, livenessHandler, readinessHandler } from './operations/health';
 import { keyRingFor } from './shared/keys';
 
 /** Seams tests and embedders may replace; production uses the defaults. */
@@ -45,6 +47,8 @@ export interface App {
   readonly services: Services;
   readonly logger: Logger;
   readonly httpServer: http.Server;
+  /** What `/health/ready` checks; register more (a background worker, say) with `health.register`. */
+  readonly health: HealthChecks;
   /** The generated development token secret (no AUTH_* setting, outside production), else null. */
   readonly developmentTokenSecret: Buffer | null;
   /**
@@ -99,11 +103,12 @@ async function assembleApp(
       : null;
   const verifyToken = await createTokenVerifier(config.auth, () => developmentTokenSecret!);
 
+  const migrations = readMigrations();
   const database = await openDatabase(config.database);
   try {
     const session = await database.openSession();
     try {
-      await applyMigrations(session, undefined, (message) => logger.info(message));
+      await applyMigrations(session, migrations, (message) => logger.info(message));
     } finally {
       await session.close();
     }
@@ -181,15 +186,12 @@ async function assembleApp(
     logger.info({ file, documents: byHash.size, only }, only ? 'trusted documents only' : 'trusted documents loaded');
   }
 
-  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/ready', async (_req, res) => {
-    try {
-      await database.prisma.$queryRaw`SELECT 1`;
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'unavailable' });
-    }
-  });
+  const health = new HealthChecks(logger);
+  for (const check of databaseChecks(database.prisma, migrations.map((migration) => migration.name))) health.register(check);
+  // Outside authentication: load balancers and orchestrators probe these without a token.
+  // `/health` and `/ready` are the names earlier releases answered on.
+  app.get(['/health/live', '/health'], livenessHandler());
+  app.get(['/health/ready', '/ready'], readinessHandler(health));
   app.get('/documents/:id/content', documentDownloadHandler(services, logger));
   app.use(
     '/graphql',
@@ -227,6 +229,7 @@ async function assembleApp(
     services,
     logger,
     httpServer,
+    health,
     developmentTokenSecret,
     clearDocumentsEncrypted,
     listen(port = config.port, host = config.host) {
