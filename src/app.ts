@@ -14,7 +14,7 @@ import { DataDirectoryClaim, claimDataDirectory, openDataDirectoryWarning } from
 import { IdempotencyKeys } from './db/idempotency-keys';
 import { applyMigrations, readMigrations } from './db/migrations';
 import { RequestContext, createRequestContext } from './graphql/context';
-import { createErrorFormatter } from './graphql/error-masking';
+import { createErrorFormatter, serviceUnavailableStatus } from './graphql/error-masking';
 import { idempotencyKeyScope, idempotencyPlugin } from './graphql/idempotency';
 import { queryLimitProtection } from './graphql/limits';
 import { onboardingSchema } from './graphql/schema';
@@ -174,6 +174,7 @@ async function assembleApp(
     plugins: [
       ...limits.plugins,
       idempotencyPlugin(idempotencyKeys, logger),
+      serviceUnavailableStatus(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.environment === 'production' && !config.introspection
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })

@@ -9,8 +9,21 @@ import { DataKey, KEY_ID_PATTERN } from './shared/keys';
 
 export type Environment = 'development' | 'test' | 'production';
 
+/**
+ * How long PostgreSQL work may wait before it fails (and is answered SERVICE_UNAVAILABLE): a new
+ * connection or a free one from the pool, one statement, one lock.
+ */
+export interface DatabaseTimeouts {
+  connectMs: number;
+  statementMs: number;
+  lockMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 3000, statementMs: 30_000, lockMs: 10_000 };
+
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; poolSize: number }
+  /** `timeouts` unset: DEFAULT_DATABASE_TIMEOUTS. */
+  | { kind: 'postgres'; url: string; poolSize: number; timeouts?: DatabaseTimeouts }
   /**
    * dataDir null: in memory (tests only). `image`: a data-directory image (PGlite's dumpDataDir) to
    * start from instead of running initdb: the test suite starts each in-memory database from one
@@ -112,8 +125,14 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw;
   }, null);
+  const timeout = (name: string, fallback: number) => read(name, (raw) => parseInteger(raw, 100, 3_600_000), fallback);
+  const timeouts: DatabaseTimeouts = {
+    connectMs: timeout('DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs),
+    statementMs: timeout('DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs),
+    lockMs: timeout('DATABASE_LOCK_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.lockMs),
+  };
   const database: DatabaseConfig = databaseUrl
-    ? { kind: 'postgres', url: databaseUrl, poolSize }
+    ? { kind: 'postgres', url: databaseUrl, poolSize, timeouts }
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
 
   const masterKey = read<Buffer | null>('DATA_ENCRYPTION_KEY', parseMasterKey, null);

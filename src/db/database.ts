@@ -2,9 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Client as PgClient } from 'pg';
+import { Client as PgClient, Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { DatabaseConfig } from '../config';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 import type { SqlSession } from './migrations';
 
@@ -19,6 +19,8 @@ export interface Database {
   openSession(): Promise<SqlSession & { close(): Promise<void> }>;
   /** Called with every SQL statement Prisma sends; for the statement-count test and debugging. */
   onStatement(listener: (sql: string) => void): () => void;
+  /** Connections of the PostgreSQL pool (open, idle, requests waiting for one); null on PGlite. */
+  poolUse(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
 
@@ -40,13 +42,25 @@ function withStatementListeners(prisma: PrismaClient) {
 const prismaLog = [{ emit: 'event', level: 'query' }] as const;
 
 async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
-  const adapter = new PrismaPg({ connectionString: config.url, max: config.poolSize });
+  const timeouts = config.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+  // Bounded waits, so a database that is down or stuck fails requests within seconds
+  // (SERVICE_UNAVAILABLE) instead of holding them; the pool reconnects once it answers again.
+  const pool = new Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    lock_timeout: timeouts.lockMs,
+    keepAlive: true,
+  });
+  // A pooled connection the server cut (a restart) is dropped by the pool; the error is expected.
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined });
   const prisma = new PrismaClient({ adapter, log: [...prismaLog] });
   return {
     kind: 'postgres',
     prisma,
     async openSession() {
-      const client = new PgClient({ connectionString: config.url });
+      const client = new PgClient({ connectionString: config.url, connectionTimeoutMillis: timeouts.connectMs });
       await client.connect();
       return {
         query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
@@ -55,6 +69,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
       };
     },
     onStatement: withStatementListeners(prisma),
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => prisma.$disconnect(),
   };
 }
@@ -78,6 +93,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
       };
     },
     onStatement: withStatementListeners(prisma),
+    poolUse: () => null,
     async close() {
       await prisma.$disconnect();
       await pglite.close();

@@ -1,6 +1,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { unavailabilityOf } from '../db/availability';
 import type { Logger } from '../logger';
 import { ContactDeliveryError } from '../modules/contacts/contact-delivery';
 import { IDEMPOTENCY_ERROR_CODES } from './idempotency';
@@ -38,9 +40,34 @@ export function createErrorFormatter(logger: Logger, exposeDetails: boolean) {
         extensions: { code: 'CONTACT_DELIVERY_FAILED' },
       };
     }
+    const unavailable = unavailabilityOf(original);
+    if (unavailable !== null) {
+      // Expected while the database is down: one line per failure, without a stack.
+      logger.warn({ path: formatted.path, cause: unavailable }, 'database unavailable');
+      return { message: 'The service is temporarily unavailable. Try again shortly.', path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE } };
+    }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     if (exposeDetails) return formatted;
     return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+
+/**
+ * A response carrying SERVICE_UNAVAILABLE (the database is down) is HTTP 503, so load balancers,
+ * retrying clients and dashboards see an outage as one, not as a 200 with errors inside.
+ */
+export function serviceUnavailableStatus<T extends object>(): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          if (response.body.singleResult.errors?.some((error) => error.extensions?.code === SERVICE_UNAVAILABLE)) response.http.status = 503;
+        },
+      };
+    },
   };
 }
 

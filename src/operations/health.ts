@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { unavailabilityOf } from '../db/availability';
 import type { Logger } from '../logger';
 
 /**
@@ -71,7 +72,9 @@ export class HealthChecks {
     const wasFailing = this.failing.has(outcome.name);
     if (outcome.status === 'failing' && !wasFailing) {
       this.failing.add(outcome.name);
-      this.logger.warn({ check: outcome.name, detail: outcome.detail, ...(error ? { err: error } : {}) }, `readiness check ${outcome.name} failing`);
+      // A database that is down is expected to fail checks: its cause is enough, without a stack.
+      const cause = error ? unavailabilityOf(error) : null;
+      this.logger.warn({ check: outcome.name, detail: outcome.detail, ...(cause ? { cause } : error ? { err: error } : {}) }, `readiness check ${outcome.name} failing`);
     } else if (outcome.status === 'ok' && wasFailing) {
       this.failing.delete(outcome.name);
       this.logger.info({ check: outcome.name }, `readiness check ${outcome.name} passes again`);

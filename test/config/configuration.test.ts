@@ -15,7 +15,13 @@ describe('configuration is parsed once, at start-up, and fails fast', () => {
 
   it('switches to PostgreSQL with DATABASE_URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/onboarding', DATABASE_POOL_SIZE: '5' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://app@db:5432/onboarding', poolSize: 5 });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://app@db:5432/onboarding', poolSize: 5, timeouts: { connectMs: 3000, statementMs: 30_000, lockMs: 10_000 } });
+  });
+
+  it('bounds how long PostgreSQL work may wait: connecting, one statement, one lock', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/onboarding', DATABASE_CONNECT_TIMEOUT_MS: '1500', DATABASE_STATEMENT_TIMEOUT_MS: '5000', DATABASE_LOCK_TIMEOUT_MS: '2000' });
+    expect(config.database).toMatchObject({ timeouts: { connectMs: 1500, statementMs: 5000, lockMs: 2000 } });
+    expect(configProblems({ DATABASE_CONNECT_TIMEOUT_MS: '0' })).toMatch(/DATABASE_CONNECT_TIMEOUT_MS: expected an integer from 100/);
   });
 
   it('accepts a 32-byte key as base64 or hex', () => {
