@@ -32,6 +32,7 @@ import { Services, createServices } from './services';
 import { checkDataKeys } from './modules/identifiers/data-key-check';
 import { databaseChecks } from './operations/database-checks';
 import { HealthChecks, livenessHandler, readinessHandler } from './operations/health';
+import { Closer, OpenWork, OpenWorkSnapshot } from './operations/shutdown';
 import { keyRingFor } from './shared/keys';
 
 /** Seams tests and embedders may replace; production uses the defaults. */
@@ -56,9 +57,13 @@ export interface App {
    * background while the server serves; resolves with how many it encrypted.
    */
   readonly clearDocumentsEncrypted: Promise<number>;
+  /** Registers something `stop` stops after the last request and before the database closes. */
+  registerCloser(closer: Closer): void;
+  /** What a stop in progress still waits for (requests, closers, the database close). */
+  openWork(): OpenWorkSnapshot;
   /** Starts listening; port 0 picks a free one. Resolves to the server's base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops taking requests, lets running ones finish, then closes the database. */
+  /** Stops taking requests, lets running ones finish, stops the closers, then closes the database. */
   stop(): Promise<void>;
 }
 
@@ -152,6 +157,8 @@ async function assembleApp(
 
   const app = express();
   app.disable('x-powered-by');
+  const openWork = new OpenWork();
+  app.use(openWork.countRequests());
   const httpServer = http.createServer(app);
   // Slow-body and slow-header connections are cut instead of held for Node's 5-minute default.
   httpServer.headersTimeout = 10_000;
@@ -175,7 +182,9 @@ async function assembleApp(
       ...limits.plugins,
       idempotencyPlugin(idempotencyKeys, logger),
       serviceUnavailableStatus(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Past SHUTDOWN_GRACE_MS the process exits 1 naming what was open (src/operations/shutdown.ts);
+      // the drain waits a little longer, so it never cuts a request short of that.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs + 1000 }),
       config.environment === 'production' && !config.introspection
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
@@ -224,6 +233,7 @@ async function assembleApp(
   });
 
   let stopped = false;
+  const closers: Closer[] = [];
   return {
     config,
     database,
@@ -233,6 +243,8 @@ async function assembleApp(
     health,
     developmentTokenSecret,
     clearDocumentsEncrypted,
+    registerCloser: (closer) => void closers.push(closer),
+    openWork: () => openWork.snapshot(),
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -247,10 +259,13 @@ async function assembleApp(
       if (stopped) return;
       stopped = true;
       stopping = true;
-      await apollo.stop();
-      if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
-      await clearDocumentsEncrypted;
-      await database.close();
+      await openWork.step('requests', async () => {
+        await apollo.stop();
+        if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+      });
+      await openWork.step('document encryption pass', () => clearDocumentsEncrypted);
+      await Promise.all(closers.map((closer) => openWork.step(closer.name, () => closer.close())));
+      await openWork.step('database close', () => database.close());
       dataDirectory?.tighten();
       dataDirectory?.release();
     },

@@ -75,6 +75,8 @@ export interface Config {
   attemptLimits: AttemptLimitSettings;
   /** TRUSTED_DOCUMENTS_FILE (and _ONLY): the persisted-documents manifest; null when not set. */
   trustedDocuments: TrustedDocuments | null;
+  /** SHUTDOWN_GRACE_MS: how long a stop may take before the process exits 1 anyway. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -190,6 +192,8 @@ export function loadConfig(env: Env = process.env): Config {
     identifierAdds: attemptLimit('RATE_LIMIT_IDENTIFIER_ADDS', DEFAULT_ATTEMPT_LIMITS.identifierAdds),
   };
 
+  const shutdownGraceMs = read('SHUTDOWN_GRACE_MS', (raw) => parseInteger(raw, 100, 3_600_000), 10_000);
+
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -214,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     queryLimits,
     attemptLimits,
     trustedDocuments,
+    shutdownGraceMs,
   };
 }
 

@@ -49,6 +49,12 @@ describe('configuration is parsed once, at start-up, and fails fast', () => {
     );
   });
 
+  it('bounds a shutdown: SHUTDOWN_GRACE_MS, 10 s unless set', () => {
+    expect(loadConfig({}).shutdownGraceMs).toBe(10_000);
+    expect(loadConfig({ SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs).toBe(2500);
+    expect(configProblems({ SHUTDOWN_GRACE_MS: 'soon' })).toMatch(/SHUTDOWN_GRACE_MS: expected an integer/);
+  });
+
   it('needs a webhook URL when codes go to a webhook', () => {
     expect(() => loadConfig({ CONTACT_DELIVERY: 'webhook' })).toThrow(/CONTACT_WEBHOOK_URL: required/);
   });
