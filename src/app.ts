@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -17,8 +16,9 @@ import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter, serviceUnavailableStatus } from './graphql/error-masking';
 import { idempotencyKeyScope, idempotencyPlugin } from './graphql/idempotency';
 import { queryLimitProtection } from './graphql/limits';
+import { requestOutcomes } from './graphql/request-outcome';
 import { onboardingSchema } from './graphql/schema';
-import { requireBearerToken } from './http/authentication';
+import { requireBearerToken, requireScope } from './http/authentication';
 import { jsonBody, operationBodyLimit } from './http/body-limits';
 import { corsFor } from './http/cors';
 import { documentDownloadHandler } from './http/document-downloads';
@@ -32,6 +32,8 @@ import { Services, createServices } from './services';
 import { checkDataKeys } from './modules/identifiers/data-key-check';
 import { databaseChecks } from './operations/database-checks';
 import { HealthChecks, livenessHandler, readinessHandler } from './operations/health';
+import { Metrics } from './operations/metrics';
+import { recordRequests } from './operations/request-log';
 import { Closer, OpenWork, OpenWorkSnapshot } from './operations/shutdown';
 import { keyRingFor } from './shared/keys';
 
@@ -50,6 +52,10 @@ export interface App {
   readonly httpServer: http.Server;
   /** What `/health/ready` checks; register more (a background worker, say) with `health.register`. */
   readonly health: HealthChecks;
+  /** The Prometheus metrics (its `registry` takes more; `outboxBacklog` is for the outbox dispatcher). */
+  readonly metrics: Metrics;
+  /** Where /metrics is served when METRICS_PORT is set, once listening; else null. */
+  readonly metricsUrl: string | null;
   /** The generated development token secret (no AUTH_* setting, outside production), else null. */
   readonly developmentTokenSecret: Buffer | null;
   /**
@@ -126,6 +132,7 @@ async function assembleApp(
     throw error;
   }
 
+  const metrics = new Metrics(database);
   const documentVault = new DocumentVault(keys);
   let stopping = false;
   const clearDocumentsEncrypted = encryptClearDocuments(database.prisma, documentVault, {
@@ -182,6 +189,7 @@ async function assembleApp(
       ...limits.plugins,
       idempotencyPlugin(idempotencyKeys, logger),
       serviceUnavailableStatus(),
+      requestOutcomes(metrics),
       // Past SHUTDOWN_GRACE_MS the process exits 1 naming what was open (src/operations/shutdown.ts);
       // the drain waits a little longer, so it never cuts a request short of that.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs + 1000 }),
@@ -202,12 +210,21 @@ async function assembleApp(
   // `/health` and `/ready` are the names earlier releases answered on.
   app.get(['/health/live', '/health'], livenessHandler());
   app.get(['/health/ready', '/ready'], readinessHandler(health));
+  const serveMetrics = async (_req: express.Request, res: express.Response) => {
+    const { contentType, body } = await metrics.exposition();
+    res.set('content-type', contentType).set('cache-control', 'no-store').send(body);
+  };
+  // With METRICS_PORT, /metrics is on that listener only (keep it off the public network);
+  // without, it is on the main port for tokens with metrics:read.
+  const metricsServer = config.metricsPort === null ? null : http.createServer(express().disable('x-powered-by').get('/metrics', serveMetrics));
+  if (metricsServer === null) app.get('/metrics', requireBearerToken(verifyToken, logger, false), requireScope('metrics:read'), serveMetrics);
   app.get('/documents/:id/content', documentDownloadHandler(services, logger));
   app.use(
     '/graphql',
     corsFor(config.cors),
     // A preflight is answered here, allowed origin or not; it never needs a token.
     (req: express.Request, res: express.Response, next: express.NextFunction) => (req.method === 'OPTIONS' ? void res.sendStatus(204) : next()),
+    recordRequests(logger, metrics),
     requireBearerToken(verifyToken, logger, config.introspection || config.environment !== 'production'),
     jsonBody(config.bodyLimitBytes),
     ...(config.trustedDocuments ? [trustedDocumentsMiddleware(config.trustedDocuments, logger)] : []),
@@ -215,10 +232,9 @@ async function assembleApp(
     idempotencyKeyScope(idempotencyKeys),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
         // Production always has PUBLIC_URL; the Host header only serves development, where it is the caller's own.
         const baseUrl = config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-        return createRequestContext(services, database.prisma, baseUrl, requestId, req.caller!);
+        return createRequestContext(services, database.prisma, baseUrl, req.record!, req.caller!);
       },
     }),
   );
@@ -234,6 +250,7 @@ async function assembleApp(
 
   let stopped = false;
   const closers: Closer[] = [];
+  let metricsUrl: string | null = null;
   return {
     config,
     database,
@@ -241,19 +258,18 @@ async function assembleApp(
     logger,
     httpServer,
     health,
+    metrics,
+    get metricsUrl() {
+      return metricsUrl;
+    },
     developmentTokenSecret,
     clearDocumentsEncrypted,
     registerCloser: (closer) => void closers.push(closer),
     openWork: () => openWork.snapshot(),
-    listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const address = httpServer.address() as AddressInfo;
-          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-          resolve(`http://${shownHost}:${address.port}`);
-        });
-      });
+    async listen(port = config.port, host = config.host) {
+      const url = await listenOn(httpServer, port, host);
+      if (metricsServer) metricsUrl = `${await listenOn(metricsServer, config.metricsPort!, host)}/metrics`;
+      return url;
     },
     async stop() {
       if (stopped) return;
@@ -262,6 +278,10 @@ async function assembleApp(
       await openWork.step('requests', async () => {
         await apollo.stop();
         if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+        if (metricsServer?.listening) {
+          metricsServer.closeAllConnections();
+          await new Promise((resolve) => metricsServer.close(resolve));
+        }
       });
       await openWork.step('document encryption pass', () => clearDocumentsEncrypted);
       await Promise.all(closers.map((closer) => openWork.step(closer.name, () => closer.close())));
@@ -270,6 +290,18 @@ async function assembleApp(
       dataDirectory?.release();
     },
   };
+}
+
+/** Resolves to the listener's base URL; port 0 picks a free one. */
+function listenOn(server: http.Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve(`http://${shownHost}:${address.port}`);
+    });
+  });
 }
 
 function contactDeliveryFor(config: Config): ContactDelivery {

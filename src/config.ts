@@ -75,6 +75,11 @@ export interface Config {
   attemptLimits: AttemptLimitSettings;
   /** TRUSTED_DOCUMENTS_FILE (and _ONLY): the persisted-documents manifest; null when not set. */
   trustedDocuments: TrustedDocuments | null;
+  /**
+   * METRICS_PORT: /metrics on a listener of its own (on HOST, no token), and not on the main port;
+   * null: /metrics on the main port, for tokens with the metrics:read scope.
+   */
+  metricsPort: number | null;
   /** SHUTDOWN_GRACE_MS: how long a stop may take before the process exits 1 anyway. */
   shutdownGraceMs: number;
 }
@@ -192,6 +197,8 @@ export function loadConfig(env: Env = process.env): Config {
     identifierAdds: attemptLimit('RATE_LIMIT_IDENTIFIER_ADDS', DEFAULT_ATTEMPT_LIMITS.identifierAdds),
   };
 
+  const metricsPort = read<number | null>('METRICS_PORT', (raw) => parseInteger(raw, 0, 65535), null);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) problems.push('METRICS_PORT: must differ from PORT (it keeps /metrics off the public port)');
   const shutdownGraceMs = read('SHUTDOWN_GRACE_MS', (raw) => parseInteger(raw, 100, 3_600_000), 10_000);
 
   if (problems.length > 0) {
@@ -218,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     queryLimits,
     attemptLimits,
     trustedDocuments,
+    metricsPort,
     shutdownGraceMs,
   };
 }

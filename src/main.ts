@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const url = await app.listen();
   const database = config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   app.logger.info(
-    { url: `${url}/graphql`, mode: config.environment, database, auth: config.auth.kind },
+    { url: `${url}/graphql`, metricsUrl: app.metricsUrl, mode: config.environment, database, auth: config.auth.kind },
     `onboarding API ready at ${url}/graphql: ${config.environment} mode, ${database}`,
   );
   if (app.developmentTokenSecret) {

@@ -4,7 +4,8 @@
  */
 import type { Actor } from '../shared/actor';
 
-export const STAFF_SCOPES = ['clients:read', 'clients:write', 'documents:review', 'clients:verify', 'clients:activate'] as const;
+/** `metrics:read`: operators' scrapers reading /metrics on the main port; it grants no client data. */
+export const STAFF_SCOPES = ['clients:read', 'clients:write', 'documents:review', 'clients:verify', 'clients:activate', 'metrics:read'] as const;
 export type StaffScope = (typeof STAFF_SCOPES)[number];
 /** The scope of a customer's own token; its `sub` is the customer's client id. */
 export const SELF_SCOPE = 'self';

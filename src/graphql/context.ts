@@ -1,6 +1,7 @@
 import { Caller, actorOf } from '../auth/caller';
 import type { Actor } from '../shared/actor';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { RequestRecord } from '../operations/request-log';
 import type { Services } from '../services';
 import { Loaders, createLoaders } from './loaders';
 
@@ -15,8 +16,10 @@ export interface RequestContext {
   /** Absolute base URL of this server as clients reach it, for download links. */
   baseUrl: string;
   requestId: string;
+  /** What the request's log line and metrics will say; the GraphQL layer adds operation and outcome. */
+  request: RequestRecord;
 }
 
-export function createRequestContext(services: Services, prisma: PrismaClient, baseUrl: string, requestId: string, caller: Caller): RequestContext {
-  return { services, loaders: createLoaders(prisma), caller, actor: actorOf(caller), baseUrl, requestId };
+export function createRequestContext(services: Services, prisma: PrismaClient, baseUrl: string, request: RequestRecord, caller: Caller): RequestContext {
+  return { services, loaders: createLoaders(prisma), caller, actor: actorOf(caller), baseUrl, requestId: request.id, request };
 }

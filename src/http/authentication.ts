@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Caller } from '../auth/caller';
+import { Caller, Scope, holdsAny } from '../auth/caller';
 import { AuthenticationError, TokenVerifier } from '../auth/tokens';
 import type { Logger } from '../logger';
 
@@ -30,6 +30,14 @@ export function requireBearerToken(verify: TokenVerifier, logger: Logger, landin
       logger.error({ err: error }, 'bearer token verification failed');
       res.status(503).json({ errors: [{ message: 'Authentication is unavailable; try again later.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
     }
+  };
+}
+
+/** After `requireBearerToken`, on a route outside GraphQL: a token without `scope` gets 403 FORBIDDEN. */
+export function requireScope(scope: Scope) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.caller && holdsAny(req.caller, [scope])) return next();
+    res.status(403).json({ errors: [{ message: `This needs a token with the ${scope} scope.`, extensions: { code: 'FORBIDDEN' } }] });
   };
 }
 

@@ -55,6 +55,12 @@ describe('configuration is parsed once, at start-up, and fails fast', () => {
     expect(configProblems({ SHUTDOWN_GRACE_MS: 'soon' })).toMatch(/SHUTDOWN_GRACE_MS: expected an integer/);
   });
 
+  it('serves /metrics on the main port unless METRICS_PORT, a different port, is set', () => {
+    expect(loadConfig({}).metricsPort).toBeNull();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(configProblems({ PORT: '4000', METRICS_PORT: '4000' })).toMatch(/METRICS_PORT: must differ from PORT/);
+  });
+
   it('needs a webhook URL when codes go to a webhook', () => {
     expect(() => loadConfig({ CONTACT_DELIVERY: 'webhook' })).toThrow(/CONTACT_WEBHOOK_URL: required/);
   });
