@@ -31,7 +31,9 @@ COPY --from=build --chown=node:node /app/prisma ./prisma
 # DATA_DIR holds the embedded database when DATABASE_URL is not set; private to the server's user.
 RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 USER node
-EXPOSE 4000
+# 4000: the API; 9464: /metrics when METRICS_PORT=9464 (keep it off the public network).
+EXPOSE 4000 9464
+# Readiness: the database answers and every migration is applied (README.md, "Health").
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]
