@@ -11,6 +11,11 @@ describe('production refuses to start', () => {
     expect(config).toMatchObject({ environment: 'production', publicUrl: 'https://onboarding.example.com', auth: { kind: 'secret' }, cors: { kind: 'origins', origins: [] } });
   });
 
+  it('runs with bounded waits and a bounded shutdown, and /metrics behind metrics:read unless METRICS_PORT', () => {
+    const config = loadConfig({ ...goodProduction, DATABASE_URL: 'postgresql://app@db:5432/onboarding' });
+    expect(config).toMatchObject({ shutdownGraceMs: 10_000, metricsPort: null, database: { timeouts: { connectMs: 3000, statementMs: 30_000, lockMs: 10_000 } } });
+  });
+
   it('without any way of verifying tokens', () => {
     expect(configProblems({ ...goodProduction, AUTH_JWT_SECRET: undefined })).toMatch(/AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY: production needs/);
   });
