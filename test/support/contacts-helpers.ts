@@ -1,7 +1,7 @@
-import net from 'node:net';
 import type { ContactDelivery } from '../../src/modules/contacts/contact-delivery';
 import { ContactChannel, RequestContactVerificationDocument } from '../generated/graphql';
 import { TestApp, startTestApp } from './test-app';
+export { freePort } from './ports';
 
 /** Asks for a code and returns the answer together with the code that was delivered. */
 export async function requestCode(t: TestApp, clientId: string, channel: ContactChannel) {
@@ -22,14 +22,3 @@ export function startAppWithDelivery(contactDelivery: ContactDelivery): Promise<
   return startTestApp({ contactDelivery });
 }
 
-/** A TCP port nothing listens on right now (for a child server, or a webhook that is down). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
