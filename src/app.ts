@@ -28,6 +28,8 @@ import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './m
 import { DocumentVault } from './modules/documents/document-encryption';
 import { encryptClearDocuments } from './modules/documents/document-rekeying';
 import { DatabaseDocumentStorage } from './modules/documents/document.storage';
+import type { OutboxDispatcher } from './modules/events/outbox-dispatcher';
+import { createOutboxDispatcher } from './outbox';
 import { Services, createServices } from './services';
 import { checkDataKeys } from './modules/identifiers/data-key-check';
 import { databaseChecks } from './operations/database-checks';
@@ -56,6 +58,8 @@ export interface App {
   readonly metrics: Metrics;
   /** Where /metrics is served when METRICS_PORT is set, once listening; else null. */
   readonly metricsUrl: string | null;
+  /** Delivers events and contact codes after commit; started with the app, stopped by stop(). */
+  readonly outbox: OutboxDispatcher;
   /** The generated development token secret (no AUTH_* setting, outside production), else null. */
   readonly developmentTokenSecret: Buffer | null;
   /**
@@ -152,14 +156,16 @@ async function assembleApp(
     },
   );
 
+  const contactDelivery = options.contactDelivery ?? contactDeliveryFor(config);
+  const outbox = createOutboxDispatcher({ prisma: database.prisma, config, keys, contactDelivery, clock, logger });
   const services = createServices({
     prisma: database.prisma,
     keys,
     policy: config.requirementPolicy,
     attemptLimits: config.attemptLimits,
     clock,
-    contactDelivery: options.contactDelivery ?? contactDeliveryFor(config),
     documentStorage: new DatabaseDocumentStorage(database.prisma, documentVault),
+    committed: (eventTypes) => outbox.committed(eventTypes),
   });
 
   const app = express();
@@ -206,6 +212,7 @@ async function assembleApp(
 
   const health = new HealthChecks(logger);
   for (const check of databaseChecks(database.prisma, migrations.map((migration) => migration.name))) health.register(check);
+  health.register({ name: 'outbox dispatcher', check: async () => outbox.isRunning || 'not running' });
   // Outside authentication: load balancers and orchestrators probe these without a token.
   // `/health` and `/ready` are the names earlier releases answered on.
   app.get(['/health/live', '/health'], livenessHandler());
@@ -248,6 +255,7 @@ async function assembleApp(
     });
   });
 
+  outbox.start();
   let stopped = false;
   const closers: Closer[] = [];
   let metricsUrl: string | null = null;
@@ -262,6 +270,7 @@ async function assembleApp(
     get metricsUrl() {
       return metricsUrl;
     },
+    outbox,
     developmentTokenSecret,
     clearDocumentsEncrypted,
     registerCloser: (closer) => void closers.push(closer),
@@ -283,6 +292,8 @@ async function assembleApp(
           await new Promise((resolve) => metricsServer.close(resolve));
         }
       });
+      // Deliveries under way finish (bounded by their timeouts); rows not yet sent wait in the outbox.
+      await openWork.step('outbox dispatcher', () => outbox.stop());
       await openWork.step('document encryption pass', () => clearDocumentsEncrypted);
       await Promise.all(closers.map((closer) => openWork.step(closer.name, () => closer.close())));
       await openWork.step('database close', () => database.close());

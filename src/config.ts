@@ -46,6 +46,13 @@ export type ContactDeliveryConfig =
   | { kind: 'log' }
   | { kind: 'webhook'; url: string; secret: string | null; timeoutMs: number };
 
+/** EVENT_WEBHOOK_*: where history events go after commit (src/modules/events/). */
+export interface EventWebhookConfig {
+  url: string;
+  secret: string;
+  timeoutMs: number;
+}
+
 export interface Config {
   environment: Environment;
   /** Detailed error messages to clients; only when NODE_ENV=development. */
@@ -64,6 +71,10 @@ export interface Config {
   auth: AuthConfig;
   cors: CorsPolicy;
   contactDelivery: ContactDeliveryConfig;
+  /** null: EVENT_WEBHOOK_URL unset, events are not sent anywhere. */
+  eventWebhook: EventWebhookConfig | null;
+  /** OUTBOX_SWEEP_INTERVAL_MS: how often the dispatcher looks for other instances' rows and retries. */
+  outboxSweepIntervalMs: number;
   introspection: boolean;
   logLevel: string;
   /** Largest JSON body of an addDocument request (it carries the file). */
@@ -168,6 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
     : requirementPolicy;
 
   const contactDelivery = parseContactDelivery(env, production, problems);
+  const eventWebhook = parseEventWebhook(env, production, problems);
+  const outboxSweepIntervalMs = read('OUTBOX_SWEEP_INTERVAL_MS', (raw) => parseInteger(raw, 100, 3_600_000), 5000);
 
   const introspection = read('GRAPHQL_INTROSPECTION', parseBoolean, !production);
   const logLevel = read('LOG_LEVEL', (raw) => {
@@ -218,6 +231,8 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     cors,
     contactDelivery,
+    eventWebhook,
+    outboxSweepIntervalMs,
     introspection,
     logLevel,
     bodyLimitBytes,
@@ -259,6 +274,34 @@ function parseContactDelivery(env: Env, production: boolean, problems: string[])
     problems.push(`CONTACT_DELIVERY: expected log or webhook, got "${kind}"`);
   }
   return { kind: 'log' };
+}
+
+/** EVENT_WEBHOOK_URL (optional), its EVENT_WEBHOOK_SECRET (required with it) and EVENT_WEBHOOK_TIMEOUT_MS. */
+function parseEventWebhook(env: Env, production: boolean, problems: string[]): EventWebhookConfig | null {
+  const url = env.EVENT_WEBHOOK_URL?.trim();
+  const secret = env.EVENT_WEBHOOK_SECRET?.trim() ?? '';
+  if (!url) {
+    if (secret) problems.push('EVENT_WEBHOOK_SECRET: set without EVENT_WEBHOOK_URL');
+    return null;
+  }
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();
+    if (production && parsed.protocol !== 'https:') problems.push('EVENT_WEBHOOK_URL: must be an https:// URL in production');
+  } catch {
+    problems.push('EVENT_WEBHOOK_URL: not an http(s) URL');
+  }
+  if (!secret) problems.push('EVENT_WEBHOOK_SECRET: required when EVENT_WEBHOOK_URL is set (receivers check each event\'s signature with it)');
+  else if (production && ([...secret].length < 32 || new Set(secret).size < 8)) {
+    problems.push('EVENT_WEBHOOK_SECRET: too short or too weak for production (at least 32 random characters)');
+  }
+  let timeoutMs = 5000;
+  try {
+    timeoutMs = env.EVENT_WEBHOOK_TIMEOUT_MS?.trim() ? parseInteger(env.EVENT_WEBHOOK_TIMEOUT_MS.trim(), 100, 120_000) : 5000;
+  } catch (error) {
+    problems.push(`EVENT_WEBHOOK_TIMEOUT_MS: ${(error as Error).message}`);
+  }
+  return { url, secret, timeoutMs };
 }
 
 function parseInteger(raw: string, min: number, max: number): number {

@@ -3,7 +3,7 @@ import type { KeyRing } from './shared/keys';
 import { AddressService } from './modules/addresses/address.service';
 import { ClientChanges } from './modules/clients/client-changes';
 import { ClientService } from './modules/clients/client.service';
-import { ContactDelivery } from './modules/contacts/contact-delivery';
+import { ContactCodeVault } from './modules/contacts/contact-code-outbox';
 import { ContactVerificationService, voidChallenges } from './modules/contacts/contact-verification.service';
 import { DocumentService } from './modules/documents/document.service';
 import { DocumentStorage } from './modules/documents/document.storage';
@@ -21,8 +21,9 @@ export interface ServiceDependencies {
   policy: RequirementPolicy;
   attemptLimits: AttemptLimitSettings;
   clock: () => Date;
-  contactDelivery: ContactDelivery;
   documentStorage: DocumentStorage;
+  /** Told right after each commit which history events it recorded: wakes the outbox dispatcher. */
+  committed?: (eventTypes: readonly string[]) => void;
 }
 
 /** The domain services of one app, wired once at start-up. */
@@ -40,7 +41,7 @@ export interface Services {
 export function createServices(deps: ServiceDependencies): Services {
   const { prisma, keys, policy, clock } = deps;
   // The unit of work runs verification's lifecycle rules, so clients does not import verification.
-  const changes = new ClientChanges(prisma, clientLifecycle(policy), clock);
+  const changes = new ClientChanges(prisma, clientLifecycle(policy), clock, deps.committed);
   // Counted against the current key's subject hash: after a key rotation destination counts start over.
   const limits = new AttemptLimits(deps.attemptLimits, keys.current.keys.attemptSubject);
   return {
@@ -50,7 +51,7 @@ export function createServices(deps: ServiceDependencies): Services {
     documents: new DocumentService(prisma, changes, deps.documentStorage, clock),
     // Links and codes live minutes: signed and checked with the current key only.
     downloadLinks: new DownloadLinks(keys.current.keys.downloadUrl, clock),
-    contactVerification: new ContactVerificationService(changes, deps.contactDelivery, keys.current.keys.contactCode, limits),
+    contactVerification: new ContactVerificationService(changes, new ContactCodeVault(keys), keys.current.keys.contactCode, limits),
     verification: new VerificationService(changes, policy, clock),
     clock,
   };

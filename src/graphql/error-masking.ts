@@ -4,7 +4,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { unavailabilityOf } from '../db/availability';
 import type { Logger } from '../logger';
-import { ContactDeliveryError } from '../modules/contacts/contact-delivery';
 import { IDEMPOTENCY_ERROR_CODES } from './idempotency';
 
 /** Codes of errors caused by the request itself; their messages are safe and useful to show. */
@@ -31,14 +30,6 @@ export function createErrorFormatter(logger: Logger, exposeDetails: boolean) {
     const original = unwrapResolverError(error);
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
       return withoutStacktrace(formatted, exposeDetails);
-    }
-    if (original instanceof ContactDeliveryError) {
-      logger.error({ err: original, path: formatted.path }, 'contact verification code delivery failed');
-      return {
-        message: 'The verification code could not be delivered. Try again later.',
-        path: formatted.path,
-        extensions: { code: 'CONTACT_DELIVERY_FAILED' },
-      };
     }
     const unavailable = unavailabilityOf(original);
     if (unavailable !== null) {

@@ -13,6 +13,8 @@ export interface Keys {
   identifierHash: Buffer;
   /** HMAC key for one-time contact verification codes. */
   contactCode: Buffer;
+  /** AES-256-GCM key for a contact code waiting for delivery (never stored in clear). */
+  contactCodeSealing: Buffer;
   /** HMAC key for signed document download URLs. */
   downloadUrl: Buffer;
   /** HMAC key for the email addresses and phone numbers that attempt limits count against. */
@@ -32,6 +34,7 @@ export function deriveKeys(masterKey: Buffer): Keys {
     identifierEncryption: derive('identifier-encryption'),
     identifierHash: derive('identifier-hash'),
     contactCode: derive('contact-code'),
+    contactCodeSealing: derive('contact-code-sealing'),
     downloadUrl: derive('download-url'),
     attemptSubject: derive('attempt-subject'),
     documentKeyWrapping: derive('document-key-wrapping'),

@@ -122,7 +122,7 @@ describe('a contact verification code that does not verify', () => {
   ] as const)('refuses to send a $channel code to a client that has none, changing nothing', async ({ channel, without }) => {
     // given a client without that contact
     const client = await createClient(t, without);
-    const sentBefore = t.delivery.sent.length;
+    const sentBefore = (await t.delivery.settled()).length;
 
     // when a code is requested for it
     const result = await request(client.id, channel);
@@ -130,7 +130,7 @@ describe('a contact verification code that does not verify', () => {
     // then there is nothing to verify, nothing was sent, and the client is unchanged
     if (result.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
     expect(result.fieldErrors.map(({ path, code }) => ({ path, code }))).toEqual([{ path: ['input', 'channel'], code: 'NO_CONTACT_TO_VERIFY' }]);
-    expect(t.delivery.sent.length).toBe(sentBefore);
+    expect((await t.delivery.settled()).length).toBe(sentBefore);
     expect(await fetchClient(client.id)).toMatchObject({ version: client.version });
   });
 
@@ -138,10 +138,10 @@ describe('a contact verification code that does not verify', () => {
     ['an id no client has', randomUUID()],
     ['an id that is not a UUID', 'client-7'],
   ])('answers ClientNotFoundError to both mutations for %s', async (_what, clientId) => {
-    const sentBefore = t.delivery.sent.length;
+    const sentBefore = (await t.delivery.settled()).length;
 
     expect(await request(clientId, 'EMAIL')).toMatchObject({ __typename: 'ClientNotFoundError', clientId });
     expect(await confirm(clientId, 'MOBILE_PHONE', '123456')).toMatchObject({ __typename: 'ClientNotFoundError', clientId });
-    expect(t.delivery.sent.length).toBe(sentBefore);
+    expect((await t.delivery.settled()).length).toBe(sentBefore);
   });
 });

@@ -35,7 +35,7 @@ describe('verifying a client\'s email and mobile phone with a one-time code', ()
     expect(expiresAt).toBeGreaterThanOrEqual(requestedFrom + TEN_MINUTES - 1000);
     expect(expiresAt).toBeLessThanOrEqual(requestedTo + TEN_MINUTES + 1000);
     // and one 6-digit code went out to that contact, expiring then
-    const sent = t.delivery.sent.filter((message) => message.clientId === client.id);
+    const sent = (await t.delivery.settled()).filter((message) => message.clientId === client.id);
     expect(sent).toEqual([
       expect.objectContaining({ event: 'contact_verification_code', channel, to: contact, expiresAt: new Date(expiresAt).toISOString() }),
     ]);
@@ -76,12 +76,12 @@ describe('verifying a client\'s email and mobile phone with a one-time code', ()
   it('refuses to send a code for a contact that is already verified', async () => {
     const client = await createClient(t);
     await confirmContact(t, client.id, 'EMAIL');
-    const sentBefore = t.delivery.sent.length;
+    const sentBefore = (await t.delivery.settled()).length;
 
     const { requestContactVerification: result } = await t.run(RequestContactVerificationDocument, { input: { clientId: client.id, channel: 'EMAIL' } });
 
     expect(result).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'channel'], code: 'ALREADY_VERIFIED' }] });
-    expect(t.delivery.sent.length).toBe(sentBefore);
+    expect((await t.delivery.settled()).length).toBe(sentBefore);
   });
 
   it('never stores a code in clear, nor as a bare digest anyone could reverse', async () => {

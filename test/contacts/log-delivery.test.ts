@@ -27,7 +27,8 @@ describe('the default delivery: one JSON line per code on standard output', () =
       const requested = await app.run(RequestContactVerificationDocument, { input: { clientId, channel: 'MOBILE_PHONE' } });
       expect(requested.requestContactVerification.__typename).toBe('ContactVerificationRequested');
 
-      // then exactly one complete JSON line was written for it
+      // then, right after commit, exactly one complete JSON line was written for it
+      await app.app.outbox.settled();
       expect(written).toHaveLength(1);
       expect(written[0].endsWith('\n')).toBe(true);
       expect(written[0].trimEnd()).not.toContain('\n');

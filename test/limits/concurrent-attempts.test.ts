@@ -51,9 +51,13 @@ describe('attempts arriving at the same moment never get past a limit', () => {
       times(30, () => ({ to: t, body: { query: print(RequestContactVerificationDocument), variables: { input: { clientId: client.id, channel: 'EMAIL' } } } })),
     );
 
-    // then 5 codes go out and 25 requests are refused
+    // then 5 requests make a code and 25 are refused
     expect(typenames(results.map((r) => r.requestContactVerification))).toEqual({ ContactVerificationRequested: 5, RateLimitedError: 25 });
-    expect(t.delivery.sent.filter((message) => message.clientId === client.id)).toHaveLength(5);
+    // and the refused send nothing: codes go out after commit, and one replaced by a newer request
+    // before its turn came is not sent at all, so between 1 (the last) and 5 went out
+    const sent = (await t.delivery.settled()).filter((message) => message.clientId === client.id);
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(sent.length).toBeLessThanOrEqual(5);
   });
 
   it('sends exactly 10 codes to one address when 30 clients sharing it ask at once', async () => {
@@ -68,6 +72,6 @@ describe('attempts arriving at the same moment never get past a limit', () => {
 
     // then the address gets 10 codes, and the 20 other clients are refused
     expect(typenames(results.map((r) => r.requestContactVerification))).toEqual({ ContactVerificationRequested: 10, RateLimitedError: 20 });
-    expect(t.delivery.sent.filter((message) => message.to === email)).toHaveLength(10);
+    expect((await t.delivery.settled()).filter((message) => message.to === email)).toHaveLength(10);
   });
 });

@@ -18,7 +18,7 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
   const confirm = async (clientId: string, channel: Channel, code: string, as: Pick<TestApp, 'run'> = t) =>
     (await as.run(ConfirmContactVerificationDocument, { input: { clientId, channel, code } })).confirmContactVerification;
   const fetchClient = async (id: string) => (await t.run(ClientDocument, { id })).client!;
-  const codesSentTo = (clientId: string, channel: Channel) => t.delivery.sent.filter((m) => m.clientId === clientId && m.channel === channel).length;
+  const codesSentTo = async (clientId: string, channel: Channel) => (await t.delivery.settled()).filter((m) => m.clientId === clientId && m.channel === channel).length;
   const retryAfter = retryAfterOf;
 
   it('stops the aliased chain of 5 wrong codes and a new request: 5 codes go out, then nothing more is sent', async () => {
@@ -32,7 +32,7 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
     let versionBeforeRefusedRequests = 0;
     for (let round = 0; round < 6; round++) {
       if (round === 4) versionBeforeRefusedRequests = (await fetchClient(client.id)).version;
-      const code = t.delivery.lastCode(client.id, 'MOBILE_PHONE');
+      const code = await t.delivery.lastCode(client.id, 'MOBILE_PHONE');
       const fields = [1, 2, 3, 4, 5].map((step) => confirmField(client.id, 'MOBILE_PHONE', otherCode(code, step)));
       const response = await me.post<Record<string, Outcome>>({ query: aliasedMutation([...fields, requestField(client.id, 'MOBILE_PHONE')]) });
       expect(response.errors).toBeUndefined();
@@ -52,14 +52,14 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
       [...limited, 'RateLimitedError'],
     ]);
     // and the real person got 5 codes, not 7
-    expect(codesSentTo(client.id, 'MOBILE_PHONE')).toBe(5);
+    expect(await codesSentTo(client.id, 'MOBILE_PHONE')).toBe(5);
     // and the refused requests changed nothing
     const after = await fetchClient(client.id);
     expect(after.version).toBe(versionBeforeRefusedRequests);
     expect(after.history.filter((event) => event.type === 'CONTACT_VERIFICATION_REQUESTED')).toHaveLength(5);
 
     // and even the code that was sent last is refused now, for about an hour
-    const rightCode = t.delivery.lastCode(client.id, 'MOBILE_PHONE');
+    const rightCode = await t.delivery.lastCode(client.id, 'MOBILE_PHONE');
     const seconds = retryAfter(await confirm(client.id, 'MOBILE_PHONE', rightCode, me));
     expect(seconds).toBeGreaterThan(HOUR / 1000 - 120);
     expect(seconds).toBeLessThanOrEqual(HOUR / 1000);
@@ -68,9 +68,9 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
     // when the hour has passed, a new code can be requested and it works
     t.clock.advance(seconds * 1000);
     expect(await request(client.id, 'MOBILE_PHONE', me)).toMatchObject({ __typename: 'ContactVerificationRequested' });
-    const fresh = await confirm(client.id, 'MOBILE_PHONE', t.delivery.lastCode(client.id, 'MOBILE_PHONE'), me);
+    const fresh = await confirm(client.id, 'MOBILE_PHONE', await t.delivery.lastCode(client.id, 'MOBILE_PHONE'), me);
     expect(fresh).toMatchObject({ __typename: 'ClientPayload', client: { mobilePhoneVerified: true } });
-    expect(codesSentTo(client.id, 'MOBILE_PHONE')).toBe(6);
+    expect(await codesSentTo(client.id, 'MOBILE_PHONE')).toBe(6);
   });
 
   it('counts wrong codes across new requests, refuses the 16th and every later one, and reopens as old ones leave the hour', async () => {
@@ -78,7 +78,7 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
     const client = await createClient(t, ownContact());
     const wrongRound = async () => {
       expect(await request(client.id, 'EMAIL')).toMatchObject({ __typename: 'ContactVerificationRequested' });
-      const code = t.delivery.lastCode(client.id, 'EMAIL');
+      const code = await t.delivery.lastCode(client.id, 'EMAIL');
       for (let step = 1; step <= 5; step++) {
         expect(await confirm(client.id, 'EMAIL', otherCode(code, step))).toMatchObject({ reason: 'INVALID_CODE', attemptsRemaining: 5 - step });
       }
@@ -91,7 +91,7 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
 
     // when a fresh code is requested (requests have their own limit) and confirmed
     expect(await request(client.id, 'EMAIL')).toMatchObject({ __typename: 'ContactVerificationRequested' });
-    const code = t.delivery.lastCode(client.id, 'EMAIL');
+    const code = await t.delivery.lastCode(client.id, 'EMAIL');
     const first = retryAfter(await confirm(client.id, 'EMAIL', code));
 
     // then it is refused until the first round is an hour old: about 20 minutes
@@ -107,7 +107,7 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
     // when the first round has left the hour, its 5 wrong codes no longer count: codes are checked again
     t.clock.advance(later * 1000);
     expect(await request(client.id, 'EMAIL')).toMatchObject({ __typename: 'ContactVerificationRequested' });
-    const fresh = t.delivery.lastCode(client.id, 'EMAIL');
+    const fresh = await t.delivery.lastCode(client.id, 'EMAIL');
     expect(await confirm(client.id, 'EMAIL', otherCode(fresh))).toMatchObject({ reason: 'INVALID_CODE', attemptsRemaining: 4 });
     expect(await confirm(client.id, 'EMAIL', fresh)).toMatchObject({ __typename: 'ClientPayload', client: { emailVerified: true } });
   });
@@ -132,14 +132,14 @@ describe('limits on contact verification codes (defaults: 5 requests per client 
     // then each one's 6th is refused, and the address has had 10 codes
     expect(byA).toEqual([...Array(5).fill('ContactVerificationRequested'), 'RateLimitedError']);
     expect(byB).toEqual([...Array(5).fill('ContactVerificationRequested'), 'RateLimitedError']);
-    expect(t.delivery.sent.filter((message) => message.to === shared)).toHaveLength(10);
+    expect((await t.delivery.settled()).filter((message) => message.to === shared)).toHaveLength(10);
 
     // and C, who never asked, is refused for that address too, with the same answer as a client's own limit
     const refusedForC = expectRateLimited(await request(c.id, 'EMAIL'));
     const refusedForA = expectRateLimited(await request(a.id, 'EMAIL'));
     const withoutSeconds = (outcome: { message: string }) => outcome.message.replace(/\d+/g, 'N');
     expect(withoutSeconds(refusedForC)).toBe(withoutSeconds(refusedForA));
-    expect(codesSentTo(c.id, 'EMAIL')).toBe(0);
+    expect(await codesSentTo(c.id, 'EMAIL')).toBe(0);
 
     // while C's phone, and another client's address, are not limited by it
     expect(await request(c.id, 'MOBILE_PHONE')).toMatchObject({ __typename: 'ContactVerificationRequested' });

@@ -7,7 +7,7 @@ export { freePort } from './ports';
 export async function requestCode(t: TestApp, clientId: string, channel: ContactChannel) {
   const { requestContactVerification: result } = await t.run(RequestContactVerificationDocument, { input: { clientId, channel } });
   if (result.__typename !== 'ContactVerificationRequested') throw new Error(`requestContactVerification: ${JSON.stringify(result)}`);
-  return { result, code: t.delivery.lastCode(clientId, channel) };
+  return { result, code: await t.delivery.lastCode(clientId, channel) };
 }
 
 /** A well-formed 6-digit code that is not `code`. */

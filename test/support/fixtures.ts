@@ -69,7 +69,7 @@ export async function confirmContact(t: TestApp, clientId: string, channel: 'EMA
     throw new Error(`requestContactVerification: ${JSON.stringify(requested.requestContactVerification)}`);
   }
   const confirmed = await t.run(ConfirmContactVerificationDocument, {
-    input: { clientId, channel, code: t.delivery.lastCode(clientId, channel) },
+    input: { clientId, channel, code: await t.delivery.lastCode(clientId, channel) },
   });
   if (confirmed.confirmContactVerification.__typename !== 'ClientPayload') {
     throw new Error(`confirmContactVerification: ${JSON.stringify(confirmed.confirmContactVerification)}`);

@@ -62,13 +62,24 @@ const clock = new TestClock();
 // Every test file that starts apps imports this module, so each test begins with the clock reset.
 if (typeof beforeEach === 'function') beforeEach(() => clock.reset());
 
-/** The contact delivery port, keeping what it was asked to send so a test can read the code. */
+/**
+ * The contact delivery port, keeping what it was asked to send so a test can read the code. Codes go
+ * out right after commit, a moment after the request answered: `settled` waits for the app's outbox.
+ */
 export class CapturedDelivery implements ContactDelivery {
   readonly sent: ContactCodeMessage[] = [];
+  /** Set by startTestApp: resolves once the app's outbox dispatcher has sent what was due. */
+  settle: () => Promise<void> = async () => undefined;
   async deliver(message: ContactCodeMessage): Promise<void> {
     this.sent.push(message);
   }
-  lastCode(clientId: string, channel: ContactChannel): string {
+  /** What was sent, once everything committed so far went out. */
+  async settled(): Promise<ContactCodeMessage[]> {
+    await this.settle();
+    return this.sent;
+  }
+  async lastCode(clientId: string, channel: ContactChannel): Promise<string> {
+    await this.settle();
     const message = [...this.sent].reverse().find((m) => m.clientId === clientId && m.channel === channel);
     if (!message) throw new Error(`no code was sent to ${clientId} on ${channel}`);
     return message.code;
@@ -176,6 +187,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = testConfig({ database: database.config, ...options.config });
   const delivery = new CapturedDelivery();
   const app = await createApp(config, { clock: clock.now, contactDelivery: options.contactDelivery ?? delivery, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  delivery.settle = () => app.outbox.settled();
   const url = await app.listen(0, '127.0.0.1');
   // Tests start from a quiet database: the start-up pass over documents in clear has finished.
   await app.clearDocumentsEncrypted;

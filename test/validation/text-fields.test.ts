@@ -170,7 +170,7 @@ describe('text hygiene through GraphQL', () => {
     it('a contact code holding invisible characters is a wrong try, as any wrong code is', async () => {
       const { id: clientId } = await createClient(t);
       await t.run(RequestContactVerificationDocument, { input: { clientId, channel: 'EMAIL' } });
-      const code = t.delivery.lastCode(clientId, 'EMAIL');
+      const code = await t.delivery.lastCode(clientId, 'EMAIL');
 
       const result = await t.run(ConfirmContactVerificationDocument, { input: { clientId, channel: 'EMAIL', code: `${code.slice(0, 3)}\u200b${code.slice(3)}` } });
 

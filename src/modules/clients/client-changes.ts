@@ -81,20 +81,27 @@ export interface ChangedClient<T> {
  * events.
  */
 export class ClientChanges {
+  /**
+   * @param committed told, right after a commit, the types of the history events it recorded (each
+   *   also queued in the outbox by trigger): the outbox dispatcher delivers them at once.
+   */
   constructor(
     private readonly prisma: PrismaClient,
     private readonly lifecycle: ClientLifecycle,
     private readonly clock: () => Date,
+    private readonly committed: (eventTypes: readonly string[]) => void = () => undefined,
   ) {}
 
   async create(values: NewClientValues): Promise<Client> {
     const now = this.clock();
     const { clientData, event } = this.lifecycle.created;
-    return inTransaction(this.prisma, async (tx) => {
-      const created = await tx.client.create({ data: { ...values, ...clientData, createdAt: now, updatedAt: now } });
-      await recordEvents(tx, created.id, [event], now);
-      return created;
+    const created = await inTransaction(this.prisma, async (tx) => {
+      const client = await tx.client.create({ data: { ...values, ...clientData, createdAt: now, updatedAt: now } });
+      await recordEvents(tx, client.id, [event], now);
+      return client;
     });
+    this.committed([event.type]);
+    return created;
   }
 
   async apply<T, F extends Failure = never>(
@@ -104,7 +111,8 @@ export class ClientChanges {
   ): Promise<Result<ChangedClient<T>, F | ClientNotFound>> {
     // A customer's own token reaches only their client; any other reads as one that does not exist.
     if (!isUuid(clientId) || !actsOn(actor, clientId)) return fail(clientNotFound(clientId));
-    return inTransaction(this.prisma, async (tx, unit) => {
+    let recorded: readonly ClientEventDraft[] = [];
+    const result = await inTransaction(this.prisma, async (tx, unit): Promise<Result<ChangedClient<T>, F | ClientNotFound>> => {
       const now = this.clock();
       const client = await lockClient(tx, clientId);
       if (!client) return fail(clientNotFound(clientId));
@@ -127,8 +135,11 @@ export class ClientChanges {
       }
       const updated = await tx.client.update({ where: { id: clientId }, data: { ...data, version: { increment: 1 }, updatedAt: now } });
       await recordEvents(tx, clientId, events, now);
+      recorded = events;
       return ok({ value: outcome.value, client: updated });
     });
+    if (recorded.length > 0) this.committed(recorded.map((event) => event.type));
+    return result;
   }
 }
 

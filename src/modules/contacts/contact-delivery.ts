@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { ContactChannel } from '../../generated/prisma/enums';
+import { postSignedJson } from '../../shared/webhook';
 
 /** One one-time code on its way to the client's email or phone. */
 export interface ContactCodeMessage {
@@ -15,10 +15,6 @@ export interface ContactCodeMessage {
 /** The port a real email or SMS provider plugs into. */
 export interface ContactDelivery {
   deliver(message: ContactCodeMessage): Promise<void>;
-}
-
-export class ContactDeliveryError extends Error {
-  override name = 'ContactDeliveryError';
 }
 
 /** Development default: one JSON line per code on standard output. */
@@ -42,15 +38,6 @@ export class WebhookContactDelivery implements ContactDelivery {
   ) {}
 
   async deliver(message: ContactCodeMessage): Promise<void> {
-    const body = JSON.stringify(message);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.secret) headers['x-onboarding-signature'] = `sha256=${createHmac('sha256', this.secret).update(body).digest('hex')}`;
-    let response: Response;
-    try {
-      response = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      throw new ContactDeliveryError(`contact webhook unreachable: ${(error as Error).message}`);
-    }
-    if (!response.ok) throw new ContactDeliveryError(`contact webhook answered HTTP ${response.status}`);
+    await postSignedJson(this.url, JSON.stringify(message), { secret: this.secret, timeoutMs: this.timeoutMs });
   }
 }

@@ -8,7 +8,7 @@ import { ClientNotFound, RateLimited, Result, ValidationFailure, fail, ok, rateL
 import type { FieldErrorCode } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
 import { AttemptLimits } from '../limits/attempt-limits';
-import { ContactDelivery } from './contact-delivery';
+import type { ContactCodeVault } from './contact-code-outbox';
 import type { ContactVerificationFailed, ContactVerificationFailure } from './contact-failures';
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -30,13 +30,14 @@ type ConfirmAttempt = { verified: true } | { verified: false; reason: ContactVer
 export class ContactVerificationService {
   constructor(
     private readonly changes: ClientChanges,
-    private readonly delivery: ContactDelivery,
+    private readonly codes: ContactCodeVault,
     private readonly codeKey: Buffer,
     private readonly limits: AttemptLimits,
   ) {}
 
   /**
-   * Sends a fresh 6-digit code to the client's current email or phone; it replaces any earlier one.
+   * Makes a fresh 6-digit code for the client's current email or phone, sent right after commit;
+   * it replaces any earlier one.
    * Requests are limited per client and channel and per destination (across clients); a refused
    * request sends nothing and changes nothing.
    */
@@ -62,22 +63,22 @@ export class ContactVerificationService {
         return fail(rateLimited(refused.retryAfterSeconds, `Too many verification codes were requested; try again in ${refused.retryAfterSeconds} seconds.`));
       }
       const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
-      const challenge = { destination, codeHash: this.hash(client.id, channel, destination, code), failedTries: 0, expiresAt, createdAt: now };
+      const challenge = {
+        destination,
+        codeHash: this.hash(client.id, channel, destination, code),
+        // Sealed for the dispatcher, which delivers it after commit (ContactCodeSender).
+        ...this.codes.seal(client.id, channel, now, code),
+        failedTries: 0,
+        expiresAt,
+        createdAt: now,
+      };
       await tx.contactChallenge.upsert({
         where: { clientId_channel: { clientId: client.id, channel } },
         create: { clientId: client.id, channel, ...challenge },
         update: challenge,
       });
-      // Delivered inside the transaction: when delivery fails, the error rolls the challenge, the
-      // event and the version bump back, so a failed request leaves the client as it was.
-      await this.delivery.deliver({
-        event: 'contact_verification_code',
-        clientId: client.id,
-        channel,
-        to: destination,
-        code,
-        expiresAt: expiresAt.toISOString(),
-      });
+      // Its event queues the code's delivery in the outbox (the trigger on client_events): the code
+      // goes out after commit, so no network call is made while the client's row is locked.
       return { ok: true, value: expiresAt, events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }] };
     });
     return result.ok ? ok({ client: result.value.client, channel, expiresAt: result.value.value }) : result;

@@ -10,14 +10,11 @@
  * Both are bound to the storage key (which names the client and the document), so neither the
  * bytes nor the key of one document can be passed off as another's.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { KeyRing } from '../../shared/keys';
+import { additionalData, gcmOpen, gcmSeal } from '../../shared/sealing';
 
-const VERSION = 1;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const DATA_KEY_BYTES = 32;
-const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 
 /** What is stored for one document: the sealed bytes, its wrapped data key, and the wrapping key's id. */
 export interface SealedDocument {
@@ -80,23 +77,5 @@ export class DocumentVault {
   }
 }
 
-// Length-prefixed parts, so no two (key id, storage key) pairs give the same bytes.
-const aad = (...parts: string[]) => Buffer.from(parts.map((part) => `${Buffer.byteLength(part)}:${part};`).join(''));
-const contentAad = (storageKey: string) => aad('onboarding-api/document-content/v1', storageKey);
-const keyAad = (keyId: string, storageKey: string) => aad('onboarding-api/document-key/v1', keyId, storageKey);
-
-function gcmSeal(key: Buffer, additionalData: Buffer, plaintext: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(additionalData);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), ciphertext]);
-}
-
-function gcmOpen(key: Buffer, additionalData: Buffer, sealed: Buffer, what: string): Buffer {
-  if (sealed.length < HEADER_BYTES || sealed[0] !== VERSION) throw new Error(`unknown ${what} encryption format`);
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES));
-  decipher.setAAD(additionalData);
-  decipher.setAuthTag(sealed.subarray(1 + IV_BYTES, HEADER_BYTES));
-  return Buffer.concat([decipher.update(sealed.subarray(HEADER_BYTES)), decipher.final()]);
-}
+const contentAad = (storageKey: string) => additionalData('onboarding-api/document-content/v1', storageKey);
+const keyAad = (keyId: string, storageKey: string) => additionalData('onboarding-api/document-key/v1', keyId, storageKey);
