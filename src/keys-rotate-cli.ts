@@ -6,9 +6,8 @@
  * identifiers and document keys remain under each old key (0 and 0: that key may be dropped).
  */
 import { Config, loadConfig } from './config';
-import { openDatabase } from './db/database';
+import { migrateDatabase, openDatabase } from './db/database';
 import { claimDataDirectory, openDataDirectoryWarning } from './db/data-directory';
-import { applyMigrations } from './db/migrations';
 import { DocumentVault } from './modules/documents/document-encryption';
 import { documentKeysUnder, encryptClearDocuments, rewrapDocumentKeys } from './modules/documents/document-rekeying';
 import { checkDataKeys } from './modules/identifiers/data-key-check';
@@ -44,12 +43,7 @@ async function rotateWith(config: Config, ring: KeyRing, batchSize: number, say:
   const database = await openDatabase(config.database);
   try {
     // The same start-up steps as the server: the schema it needs, and keys that fit the database.
-    const session = await database.openSession();
-    try {
-      await applyMigrations(session, undefined, say);
-    } finally {
-      await session.close();
-    }
+    await migrateDatabase(database, say);
     await checkDataKeys(database.prisma, ring);
 
     const vault = new DocumentVault(ring);

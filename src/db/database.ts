@@ -6,7 +6,7 @@ import { Client as PgClient, Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
-import type { SqlSession } from './migrations';
+import { SqlSession, applyMigrations } from './migrations';
 
 /**
  * The one database handle of an app: a Prisma client over PostgreSQL (pg pool) or embedded
@@ -40,6 +40,16 @@ function withStatementListeners(prisma: PrismaClient) {
 }
 
 const prismaLog = [{ emit: 'event', level: 'query' }] as const;
+
+/** Applies pending migrations over a session of its own (as the server does at start); returns their names. */
+export async function migrateDatabase(database: Database, log: (message: string) => void): Promise<string[]> {
+  const session = await database.openSession();
+  try {
+    return await applyMigrations(session, undefined, log);
+  } finally {
+    await session.close();
+  }
+}
 
 async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
   const timeouts = config.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;

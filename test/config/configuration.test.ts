@@ -64,4 +64,18 @@ describe('configuration is parsed once, at start-up, and fails fast', () => {
   it('needs a webhook URL when codes go to a webhook', () => {
     expect(() => loadConfig({ CONTACT_DELIVERY: 'webhook' })).toThrow(/CONTACT_WEBHOOK_URL: required/);
   });
+
+  it('sends events only with EVENT_WEBHOOK_URL, and only signed', () => {
+    expect(loadConfig({}).eventWebhook).toBeNull();
+    expect(loadConfig({ EVENT_WEBHOOK_URL: 'http://localhost:9000/hooks', EVENT_WEBHOOK_SECRET: 'shh' }).eventWebhook).toEqual({
+      url: 'http://localhost:9000/hooks',
+      secret: 'shh',
+      timeoutMs: 5000,
+    });
+    expect(configProblems({ EVENT_WEBHOOK_URL: 'http://localhost:9000/hooks' })).toMatch(/EVENT_WEBHOOK_SECRET: required when EVENT_WEBHOOK_URL is set/);
+    expect(configProblems({ EVENT_WEBHOOK_SECRET: 'shh' })).toMatch(/EVENT_WEBHOOK_SECRET: set without EVENT_WEBHOOK_URL/);
+    expect(configProblems({ EVENT_WEBHOOK_URL: 'ftp://example.com', EVENT_WEBHOOK_SECRET: 'shh', EVENT_WEBHOOK_TIMEOUT_MS: '0' })).toMatch(
+      /EVENT_WEBHOOK_URL: not an http\(s\) URL[\s\S]*EVENT_WEBHOOK_TIMEOUT_MS/,
+    );
+  });
 });

@@ -51,6 +51,13 @@ describe('production refuses to start', () => {
     expect(configProblems({ ...goodProduction, DATA_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toMatch(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
   });
 
+  it('with an event webhook that is not https or whose secret is weak', () => {
+    const strong = randomBytes(32).toString('base64');
+    expect(loadConfig({ ...goodProduction, EVENT_WEBHOOK_URL: 'https://integrator.example.com/hooks', EVENT_WEBHOOK_SECRET: strong }).eventWebhook).toMatchObject({ secret: strong });
+    expect(configProblems({ ...goodProduction, EVENT_WEBHOOK_URL: 'http://integrator.example.com/hooks', EVENT_WEBHOOK_SECRET: strong })).toMatch(/EVENT_WEBHOOK_URL: must be an https:\/\/ URL in production/);
+    expect(configProblems({ ...goodProduction, EVENT_WEBHOOK_URL: 'https://integrator.example.com/hooks', EVENT_WEBHOOK_SECRET: 'short' })).toMatch(/EVENT_WEBHOOK_SECRET: too short or too weak/);
+  });
+
   it('lists every problem at once', () => {
     const message = configProblems({ NODE_ENV: 'production' });
     for (const name of ['PUBLIC_URL', 'DATA_ENCRYPTION_KEY', 'CONTACT_DELIVERY', 'AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_PUBLIC_KEY']) expect(message).toContain(`${name}:`);

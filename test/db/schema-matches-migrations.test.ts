@@ -250,6 +250,50 @@ describe.each(databaseTargets)('the migrated schema on $name', (target: Database
     expect(await session!.query('SELECT * FROM client_events WHERE client_id = $1', [clientId])).toEqual([event]);
   });
 
+  run('fills the outbox from each history insert, by trigger: the event as integrators get it, and a code reference', async () => {
+    // given a client
+    const [{ id: clientId }] = await session!.query(
+      "INSERT INTO clients (id, first_name, last_name, updated_at) VALUES (gen_random_uuid(), 'Ada', 'Lovelace', now()) RETURNING id",
+    );
+
+    // when two events are appended in one statement, one of them a code request
+    const events = await session!.query(
+      `INSERT INTO client_events (id, client_id, type, from_status, to_status, detail, occurred_at) VALUES
+         (gen_random_uuid(), $1, 'CLIENT_VERIFIED', 'PENDING', 'VERIFIED', '{"kycVerificationType":"PARTIAL"}', '2026-03-16T12:00:00.123Z'),
+         (gen_random_uuid(), $1, 'CONTACT_VERIFICATION_REQUESTED', NULL, NULL, '{"channel":"EMAIL"}', '2026-03-16T12:00:01Z')
+       RETURNING id`,
+      [clientId],
+    );
+
+    // then the outbox holds both events, in order, and a reference to the code's challenge
+    const outbox = await session!.query('SELECT id, topic, client_id, payload, status, attempts FROM outbox_events WHERE client_id = $1 ORDER BY seq', [clientId]);
+    expect(outbox).toEqual([
+      {
+        id: events[0].id,
+        topic: 'CLIENT_EVENT',
+        client_id: clientId,
+        status: 'PENDING',
+        attempts: 0,
+        payload: {
+          id: events[0].id,
+          type: 'CLIENT_VERIFIED',
+          clientId,
+          occurredAt: '2026-03-16T12:00:00.123Z',
+          data: { kycVerificationType: 'PARTIAL', fromStatus: 'PENDING', toStatus: 'VERIFIED' },
+        },
+      },
+      {
+        id: events[1].id,
+        topic: 'CLIENT_EVENT',
+        client_id: clientId,
+        status: 'PENDING',
+        attempts: 0,
+        payload: { id: events[1].id, type: 'CONTACT_VERIFICATION_REQUESTED', clientId, occurredAt: '2026-03-16T12:00:01.000Z', data: { channel: 'EMAIL' } },
+      },
+      expect.objectContaining({ topic: 'CONTACT_CODE', client_id: clientId, payload: { channel: 'EMAIL', requestedAt: '2026-03-16T12:00:01.000Z' } }),
+    ]);
+  });
+
   run('enforces the hand-written partial unique indexes', async () => {
     // given two clients
     const [first, second] = await session!.query(

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ClientDocument, RequestContactVerificationDocument, UpdateClientDocument, VerifyClientDocument } from '../generated/graphql';
 import { addPrimaryAddress, addSsn, createClient } from '../support/fixtures';
+import { requeueDeadDeliveries } from '../../src/modules/events/outbox-dispatcher';
 import { TestApp, startTestApp } from '../support/test-app';
 import { ReceivedPost, WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver';
 
@@ -123,6 +124,31 @@ describe('history events reach the integrator after commit (EVENT_WEBHOOK_URL)',
       ['ADDRESS_ADDED', 200],
       ['CLIENT_UPDATED', 200],
     ]);
+  });
+
+  it('gives up on an event still failing a day after it was queued, and sends it once queued again', async () => {
+    // given a receiver that fails a client's creation, a day after it was queued
+    const client = await createClientWhile(t, () => ({ status: 500 }));
+    await t.app.outbox.settled();
+    await t.app.database.prisma.$executeRaw`UPDATE outbox_events SET queued_at = queued_at - interval '25 hours' WHERE client_id = ${client.id}::uuid`;
+
+    // when its retry fails too
+    await receiver.waitFor(() => postsFor(client.id).length >= 2, 'retry');
+    await t.app.outbox.settled();
+
+    // then the delivery is dead, and no more is sent
+    const [row] = await t.app.database.prisma.outboxEvent.findMany({ where: { clientId: client.id } });
+    expect(row).toMatchObject({ status: 'DEAD', attempts: 2, lastError: 'webhook answered HTTP 500' });
+    expect(await t.app.outbox.backlog()).toContainEqual({ topic: 'CLIENT_EVENT', status: 'DEAD', count: 1 });
+
+    // when an operator queues it again (npm run events:retry -- --id <id>) and the receiver is back
+    receiver.answer = () => ({ status: 200 });
+    expect(await requeueDeadDeliveries(t.app.database.prisma, { id: row.id })).toBe(1);
+    t.app.outbox.wake();
+
+    // then it is delivered
+    await waitForTaken(client.id, 1);
+    expect(postsFor(client.id).map((post) => post.status)).toEqual([500, 500, 200]);
   });
 
   /** Creates a client while the receiver answers as `answer` says (its first POST included). */

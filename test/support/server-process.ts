@@ -43,7 +43,7 @@ export interface ServerProcess {
 export const SERVER_ENTRY = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 /** Settings a child must never inherit from the test runner's own environment. */
-const NOT_INHERITED = ['DATABASE_URL', 'DATA_DIR', 'DATA_ENCRYPTION_KEY', 'DATA_ENCRYPTION_KEYS', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'CORS_ORIGINS', 'PORT', 'HOST', 'PUBLIC_URL', 'NODE_OPTIONS', 'REQUIREMENT_POLICY', 'REQUIREMENT_POLICY_FILE'];
+const NOT_INHERITED = ['EVENT_WEBHOOK_URL', 'EVENT_WEBHOOK_SECRET', 'OUTBOX_SWEEP_INTERVAL_MS', 'DATABASE_URL', 'DATA_DIR', 'DATA_ENCRYPTION_KEY', 'DATA_ENCRYPTION_KEYS', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'CORS_ORIGINS', 'PORT', 'HOST', 'PUBLIC_URL', 'NODE_OPTIONS', 'REQUIREMENT_POLICY', 'REQUIREMENT_POLICY_FILE'];
 
 const running = new Set<ChildProcess>();
 // Last line of defence if a test run is torn down without its afterAll.
@@ -179,8 +179,9 @@ export interface ServersOnOneDatabase {
  * In a describe's body: `count` server processes started at the same time, before its tests, on one
  * new, empty PostgreSQL database (for row locks, migrations and limits that must hold across
  * processes, not just within one pool); stopped, and the database dropped, after its tests.
+ * `extraEnv` is read when they start (e.g. the URL of a receiver an earlier beforeAll started).
  */
-export function serversOnOneDatabase(count: number): ServersOnOneDatabase {
+export function serversOnOneDatabase(count: number, extraEnv: () => Record<string, string> = () => ({})): ServersOnOneDatabase {
   const started: ServersOnOneDatabase = { servers: [], databaseUrl: '' };
   let dataDir: string | undefined;
   let database: { url: string; drop(): Promise<void> } | undefined;
@@ -188,7 +189,7 @@ export function serversOnOneDatabase(count: number): ServersOnOneDatabase {
     dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-servers-'));
     database = await createEmptyPostgresDatabase(process.env.TEST_DATABASE_URL!);
     started.databaseUrl = database.url;
-    const env = { DATABASE_URL: database.url, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+    const env = { ...extraEnv(), DATABASE_URL: database.url, DATA_DIR: dataDir, DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
     const results = await Promise.allSettled(Array.from({ length: count }, () => startServerProcess(env)));
     for (const result of results) if (result.status === 'fulfilled') started.servers.push(result.value);
     const failed = results.find((result) => result.status === 'rejected');

@@ -177,6 +177,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     masterKey: Buffer.alloc(32, 7),
     auth: { kind: 'secret', secret: Buffer.from(TEST_AUTH_SECRET), issuer: null, audience: null },
     attemptLimits: RELAXED_ATTEMPT_LIMITS,
+    // The dispatcher is woken after each commit and at each retry's time; a sweep (for other
+    // instances' rows) would only add statements to tests that count them.
+    outboxSweepIntervalMs: 3_600_000,
     ...overrides,
   };
 }

@@ -131,7 +131,8 @@ export class OutboxDispatcher {
     this.wake(true);
   }
 
-  private wake(sweep = false): void {
+  /** Delivers what is due now (after commit, a retry's time, a sweep, rows queued again). */
+  wake(sweep = false): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -229,10 +230,11 @@ export class OutboxDispatcher {
       dead ? 'outbox delivery failed and is dead: npm run events:retry -- --id <id> queues it again' : 'outbox delivery failed; will retry',
     );
     if (!dead && !this.stopped) {
+      // A little after the row is due: a timer may fire a millisecond early, the database rounds to one.
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
         this.wake();
-      }, delayMs);
+      }, delayMs + 20);
       timer.unref();
       this.retryTimers.add(timer);
     }
@@ -246,3 +248,33 @@ export function retryDelayMs(schedule: RetrySchedule, attempts: number): number 
 }
 
 const describe = (delivery: OutboxDelivery) => ({ outboxId: delivery.id, topic: delivery.topic, clientId: delivery.clientId, attempts: delivery.attempts });
+
+/** A delivery that gave up, as operators see it. */
+export interface DeadDelivery {
+  id: string;
+  topic: string;
+  clientId: string;
+  attempts: number;
+  lastError: string | null;
+  queuedAt: Date;
+}
+
+export async function deadDeliveries(prisma: PrismaClient): Promise<DeadDelivery[]> {
+  return prisma.outboxEvent.findMany({
+    where: { status: 'DEAD' },
+    orderBy: { seq: 'asc' },
+    select: { id: true, topic: true, clientId: true, attempts: true, lastError: true, queuedAt: true },
+  });
+}
+
+/**
+ * Queues dead deliveries again (one by id, or all): retried from now on as if new, for another
+ * full retry period. A running dispatcher picks them up at its next sweep. Returns how many.
+ */
+export async function requeueDeadDeliveries(prisma: PrismaClient, which: { id: string } | 'all'): Promise<number> {
+  const { count } = await prisma.outboxEvent.updateMany({
+    where: { status: 'DEAD', ...(which === 'all' ? {} : { id: which.id }) },
+    data: { status: 'PENDING', attempts: 0, nextAttemptAt: new Date(), queuedAt: new Date(), finishedAt: null, lockedUntil: null },
+  });
+  return count;
+}
