@@ -54,7 +54,7 @@ export interface App {
   readonly httpServer: http.Server;
   /** What `/health/ready` checks; register more (a background worker, say) with `health.register`. */
   readonly health: HealthChecks;
-  /** The Prometheus metrics (its `registry` takes more; `outboxBacklog` is for the outbox dispatcher). */
+  /** The Prometheus metrics (its `registry` takes more; the outbox's backlog and deliveries are read at scrape time). */
   readonly metrics: Metrics;
   /** Where /metrics is served when METRICS_PORT is set, once listening; else null. */
   readonly metricsUrl: string | null;
@@ -158,6 +158,7 @@ async function assembleApp(
 
   const contactDelivery = options.contactDelivery ?? contactDeliveryFor(config);
   const outbox = createOutboxDispatcher({ prisma: database.prisma, config, keys, contactDelivery, clock, logger });
+  metrics.watchOutbox(outbox);
   const services = createServices({
     prisma: database.prisma,
     keys,

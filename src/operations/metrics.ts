@@ -1,6 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/database';
 
+/** What the metrics read of the outbox dispatcher (structurally: operations imports no module). */
+export interface OutboxState {
+  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  backlog(): Promise<Array<{ topic: string; status: string; count: number }>>;
+}
+
 /** Label values operators chart by; callers choose operation names, so they are bounded here. */
 const MAX_OPERATION_LABELS = 100;
 const MAX_LABEL_LENGTH = 64;
@@ -28,12 +34,6 @@ export class Metrics {
     name: 'onboarding_graphql_typed_errors_total',
     help: 'Domain failures answered as result-union members, by member (__typename).',
     labelNames: ['member'] as const,
-    registers: [this.registry],
-  });
-  /** Events written to the outbox and not yet delivered; set by the outbox dispatcher. */
-  readonly outboxBacklog = new Gauge({
-    name: 'onboarding_outbox_backlog_events',
-    help: 'Events in the outbox not yet delivered.',
     registers: [this.registry],
   });
   private readonly operationLabels = new Set<string>();
@@ -86,6 +86,38 @@ export class Metrics {
     if (this.operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
     this.operationLabels.add(label);
     return label;
+  }
+
+  /**
+   * The outbox as operators watch it, read at scrape time: rows waiting (PENDING) and given up
+   * (DEAD) per topic, and this instance's delivery attempts per topic and outcome since start.
+   * A failed backlog read (database down) leaves the gauge out of that scrape rather than failing it.
+   */
+  watchOutbox(outbox: OutboxState): void {
+    new Gauge({
+      name: 'onboarding_outbox_backlog_events',
+      help: 'Outbox rows not delivered, by topic (events, contact codes) and status (PENDING waiting or retrying, DEAD given up).',
+      labelNames: ['topic', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows = await outbox.backlog().catch(() => []);
+        for (const topic of Object.keys(outbox.counts)) for (const status of ['PENDING', 'DEAD']) this.set({ topic, status }, 0);
+        for (const row of rows) this.set({ topic: row.topic, status: row.status }, row.count);
+      },
+    });
+    new Counter({
+      name: 'onboarding_outbox_deliveries_total',
+      help: "This instance's outbox delivery attempts by topic and outcome (delivered, failed and to be retried, dead, discarded).",
+      labelNames: ['topic', 'outcome'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [topic, counts] of Object.entries(outbox.counts)) {
+          for (const [outcome, count] of Object.entries(counts)) this.inc({ topic, outcome }, count);
+        }
+      },
+    });
   }
 
   /** The text exposition format Prometheus scrapes. */

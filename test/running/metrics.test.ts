@@ -1,3 +1,5 @@
+import { requestCode } from '../support/contacts-helpers';
+import { createClient } from '../support/fixtures';
 import { onPostgres } from '../support/test-database';
 import { TestApp, startTestApp, testToken } from '../support/test-app';
 
@@ -37,7 +39,7 @@ describe('/metrics on the main port', () => {
     expect(text).toContain('onboarding_graphql_requests_total{operation="CreateNameless",outcome="ValidationError"} 1');
     expect(text).toMatch(/onboarding_graphql_request_duration_seconds_bucket\{le="0\.5",operation="CountClients",outcome="ok"\} \d/);
     expect(text).toContain('onboarding_graphql_typed_errors_total{member="ValidationError"} 1');
-    expect(text).toContain('onboarding_outbox_backlog_events 0');
+    expect(text).toContain('onboarding_outbox_backlog_events{topic="CLIENT_EVENT",status="DEAD"} 0');
     expect(series(text, 'process_cpu_user_seconds_total')).toHaveLength(1);
     expect(series(text, 'nodejs_eventloop_lag_seconds')).toHaveLength(1);
     // and the PostgreSQL pool, when there is one
@@ -47,6 +49,19 @@ describe('/metrics on the main port', () => {
     } else {
       expect(text).not.toContain('onboarding_db_pool_connections');
     }
+  });
+
+  it('shows the outbox: deliveries by topic and outcome, and what is still waiting', async () => {
+    // given a contact code delivered after commit
+    const client = await createClient(t);
+    await requestCode(t, client.id, 'EMAIL');
+
+    // then the delivery is counted and nothing waits
+    const { text } = await scrape(await testToken({ scopes: ['metrics:read'] }));
+    expect(text).toContain('onboarding_outbox_deliveries_total{topic="CONTACT_CODE",outcome="delivered"} 1');
+    expect(text).toContain('onboarding_outbox_deliveries_total{topic="CONTACT_CODE",outcome="failed"} 0');
+    expect(text).toContain('onboarding_outbox_backlog_events{topic="CONTACT_CODE",status="PENDING"} 0');
+    expect(text).toContain('onboarding_outbox_backlog_events{topic="CONTACT_CODE",status="DEAD"} 0');
   });
 
   it('keeps operation labels bounded when callers invent names', async () => {
