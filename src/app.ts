@@ -226,7 +226,7 @@ async function assembleApp(
   // without, it is on the main port for tokens with metrics:read.
   const metricsServer = config.metricsPort === null ? null : http.createServer(express().disable('x-powered-by').get('/metrics', serveMetrics));
   if (metricsServer === null) app.get('/metrics', requireBearerToken(verifyToken, logger, false), requireScope('metrics:read'), serveMetrics);
-  app.get('/documents/:id/content', documentDownloadHandler(services, logger));
+  app.get('/documents/:id/content', recordRequests(logger, metrics, 'DocumentDownload'), documentDownloadHandler(services, logger));
   app.use(
     '/graphql',
     corsFor(config.cors),

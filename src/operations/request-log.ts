@@ -41,14 +41,14 @@ function outcomeOfStatus(status: number): string {
 }
 
 /**
- * One JSON line per GraphQL request (request id, operation name, caller subject, duration, outcome,
+ * One JSON line per GraphQL request, or per document download with `fixedOperationName` (request id, operation name, caller subject, duration, outcome,
  * HTTP status; never variables or the document) and its metrics. The id comes from `x-request-id`
  * when sane, else is generated, and is returned in `x-request-id` either way.
  */
-export function recordRequests(logger: Logger, metrics: Metrics) {
+export function recordRequests(logger: Logger, metrics: Metrics, fixedOperationName?: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const record: RequestRecord = { id: requestIdFrom(req.get('x-request-id')) };
+    const record: RequestRecord = { id: requestIdFrom(req.get('x-request-id')), ...(fixedOperationName ? { operationName: fixedOperationName } : {}) };
     req.record = record;
     res.set('x-request-id', record.id);
     let done = false;

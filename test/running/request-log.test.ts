@@ -5,7 +5,7 @@ import { ServerProcess, startServerProcess } from '../support/server-process';
 import { selfToken, testToken } from '../support/test-app';
 
 /**
- * One JSON line per GraphQL request on standard output: request id, operation name, caller
+ * One JSON line per GraphQL request (and per document download) on standard output: request id, operation name, caller
  * subject, duration and outcome; never variables.
  */
 describe('the request log', () => {
@@ -61,6 +61,17 @@ describe('the request log', () => {
 
     const malformed = await send({ query: 'query Broken { clients(first: 1) { totalCount ' });
     expect(malformed.line).toMatchObject({ status: 400, outcome: 'GRAPHQL_PARSE_FAILED', operationName: null });
+  });
+
+  it('logs document downloads too, as DocumentDownload (here a forged link, refused)', async () => {
+    const response = await fetch(`${server.url}/documents/6f1d7f7e-1b7a-4b55-9a63-3f3a6f0f8e11/content?expires=9999999999&signature=forged`, {
+      headers: { 'x-request-id': 'download-1' },
+    });
+    await response.text();
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.headers.get('x-request-id')).toBe('download-1');
+    const line = await server.waitForLine((candidate) => candidate.msg === 'request' && candidate.requestId === 'download-1', 'download request line');
+    expect(line).toMatchObject({ operationName: 'DocumentDownload', status: response.status, subject: null });
   });
 
   it('replaces an x-request-id that is too long or not a plain token with a generated one', async () => {
