@@ -19,11 +19,14 @@ describe('health probes', () => {
     }
   });
 
-  it('answer readiness at /health/ready and /ready, listing the database and its migrations', async () => {
+  it('answer readiness at /health/ready and /ready, listing the database, its migrations and the outbox dispatcher', async () => {
     for (const path of ['/health/ready', '/ready']) {
       expect(await probe(path)).toEqual({
         status: 200,
-        body: { status: 'ready', checks: [{ name: 'database', status: 'ok' }, { name: 'migrations', status: 'ok' }] },
+        body: {
+          status: 'ready',
+          checks: [{ name: 'database', status: 'ok' }, { name: 'migrations', status: 'ok' }, { name: 'outbox dispatcher', status: 'ok' }],
+        },
       });
     }
   });
@@ -43,6 +46,7 @@ describe('health probes', () => {
       expect(before.body.checks).toEqual([
         { name: 'database', status: 'ok' },
         { name: 'migrations', status: 'failing', detail: `1 migration(s) not applied: ${newest.migration_name}` },
+        { name: 'outbox dispatcher', status: 'ok' },
       ]);
     } finally {
       await prisma.$executeRawUnsafe('UPDATE "_prisma_migrations" SET rolled_back_at = NULL WHERE id = $1', newest.id);
