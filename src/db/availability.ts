@@ -4,6 +4,10 @@
  * failures are answered as SERVICE_UNAVAILABLE (try again) and heal by themselves: the pool opens
  * new connections once the database answers again.
  */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+/** What a caller is told while the database is unavailable (no driver text, ever). */
+export const SERVICE_UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Try again shortly.';
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   return unavailabilityOf(error) !== null;
 }

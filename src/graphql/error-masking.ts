@@ -2,7 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { unavailabilityOf } from '../db/availability';
+import { SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, unavailabilityOf } from '../db/availability';
 import type { Logger } from '../logger';
 import { IDEMPOTENCY_ERROR_CODES } from './idempotency';
 
@@ -35,7 +35,7 @@ export function createErrorFormatter(logger: Logger, exposeDetails: boolean) {
     if (unavailable !== null) {
       // Expected while the database is down: one line per failure, without a stack.
       logger.warn({ path: formatted.path, cause: unavailable }, 'database unavailable');
-      return { message: 'The service is temporarily unavailable. Try again shortly.', path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE } };
+      return { message: SERVICE_UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     if (exposeDetails) return formatted;
@@ -43,7 +43,7 @@ export function createErrorFormatter(logger: Logger, exposeDetails: boolean) {
   };
 }
 
-export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+export { SERVICE_UNAVAILABLE };
 
 /**
  * A response carrying SERVICE_UNAVAILABLE (the database is down) is HTTP 503, so load balancers,

@@ -29,6 +29,7 @@ import { HeaderMap } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentNode, GraphQLError, SelectionSetNode, print } from 'graphql';
 import type { Caller } from '../auth/caller';
+import { SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/availability';
 import { IdempotencyKeys, StoredIdempotencyKey } from '../db/idempotency-keys';
 import { Tx, TransactionParticipant, transactionParticipant } from '../db/transaction';
 import type { Logger } from '../logger';
@@ -116,8 +117,14 @@ export function idempotencyPlugin(keys: IdempotencyKeys, logger: Logger): Apollo
             return refusal('IDEMPOTENCY_KEY_SINGLE_MUTATION', 'An operation sent with an Idempotency-Key may contain one mutation field.');
           }
           const scope = { caller: callerScope(requestContext.contextValue.caller), requestHash: requestHash(requestContext) };
-          const stored = await keys.find(scope.caller, keyed.key);
-          if (stored) return answerFor(stored, scope.requestHash, () => keys.find(scope.caller, keyed.key));
+          try {
+            const stored = await keys.find(scope.caller, keyed.key);
+            if (stored) return await answerFor(stored, scope.requestHash, () => keys.find(scope.caller, keyed.key));
+          } catch (error) {
+            // The key cannot be looked up: answered as any request is while the database is down, never run unkeyed.
+            if (isDatabaseUnavailable(error)) return unavailable();
+            throw error;
+          }
           keyed.scope = scope;
           return null;
         },
@@ -174,6 +181,13 @@ async function answerFor(stored: StoredIdempotencyKey, requestHash: string, rere
   return {
     http: { status: 200, headers: new HeaderMap([['idempotent-replayed', 'true']]) },
     body: { kind: 'single', singleResult: JSON.parse(current.response) },
+  };
+}
+
+function unavailable(): GraphQLResponse {
+  return {
+    http: { status: 503, headers: new HeaderMap() },
+    body: { kind: 'single', singleResult: { errors: [{ message: SERVICE_UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } }] } },
   };
 }
 

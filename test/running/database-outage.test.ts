@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { ClientDocument, CreateClientDocument } from '../generated/graphql';
 import { createClient } from '../support/fixtures';
 import { PrivatePostgres, postgresBinaries, startPrivatePostgres } from '../support/private-postgres';
-import { TestApp, startTestApp } from '../support/test-app';
+import { TestApp, startTestApp, testToken } from '../support/test-app';
 
 /**
  * A PostgreSQL outage, on a server of the test's own that it stops and starts: requests fail fast
@@ -28,6 +28,16 @@ withPostgres('a database outage', () => {
     return { status: response.status, body: (await response.json()) as { status: string; checks: Array<{ name: string; status: string; detail?: string }> } };
   };
 
+  /** A createClient sent with an Idempotency-Key, as a retrying mobile app sends it. */
+  const keyedCreate = async (key: string) => {
+    const response = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await testToken()}`, 'idempotency-key': key },
+      body: JSON.stringify({ query: print(CreateClientDocument), variables: { input: { firstName: 'Kei', lastName: 'Retry' } } }),
+    });
+    return { status: response.status, replayed: response.headers.get('idempotent-replayed'), body: (await response.json()) as Record<string, unknown> };
+  };
+
   it('fails requests within 5 s as SERVICE_UNAVAILABLE, is not ready, and recovers when the database returns', async () => {
     // given a server that serves, on a database that answers
     const client = await createClient(t);
@@ -49,6 +59,10 @@ withPostgres('a database outage', () => {
       expect(response.errors).toEqual([expect.objectContaining({ message: 'The service is temporarily unavailable. Try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } })]);
       expect(JSON.stringify(response)).not.toMatch(/stacktrace|prisma|ECONNREFUSED|127\.0\.0\.1|terminated|reach|\.ts:|node_modules/i);
     }
+    // and a keyed mutation fails the same way, and that failure is not kept for the key
+    const keyed = await keyedCreate('outage-retry-1');
+    expect(keyed.status).toBe(503);
+
     // and readiness is 503, naming the database, within the probe's timeout
     const started = Date.now();
     const down = await readiness();
@@ -68,5 +82,11 @@ withPostgres('a database outage', () => {
     expect(after.client?.id).toBe(client.id);
     const created = await t.post({ query: print(CreateClientDocument), variables: { input: { firstName: 'Ada', lastName: 'Lovelace' } } });
     expect(created).toMatchObject({ status: 200, data: { createClient: { __typename: 'ClientPayload' } } });
+
+    // and the app's retry with the same key runs now (the outage answer was not stored), once
+    const retried = await keyedCreate('outage-retry-1');
+    expect(retried).toMatchObject({ status: 200, replayed: null, body: { data: { createClient: { __typename: 'ClientPayload' } } } });
+    const again = await keyedCreate('outage-retry-1');
+    expect(again).toMatchObject({ status: 200, replayed: 'true', body: retried.body });
   }, 120_000);
 });
