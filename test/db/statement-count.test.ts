@@ -1,5 +1,16 @@
-import { AddDocumentDocument, ClientsWithEverythingDocument, DocumentsAwaitingReviewDocument } from '../generated/graphql';
-import { addPrimaryAddress, addSsn, createClient, pngBase64 } from '../support/fixtures';
+import {
+  ActivateClientDocument,
+  AddAddressDocument,
+  AddDocumentDocument,
+  AddIdentifierDocument,
+  ClientsWithEverythingDocument,
+  ConfirmContactVerificationDocument,
+  CreateClientDocument,
+  DocumentsAwaitingReviewDocument,
+  RequestContactVerificationDocument,
+  VerifyClientDocument,
+} from '../generated/graphql';
+import { addPrimaryAddress, addSsn, createClient, pngBase64, randomSsn } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
 /** The most statements one page of clients with every nested list may cost, whatever its size. */
@@ -82,5 +93,110 @@ describe('reading a page of clients with everything nested', () => {
     // ...and the cost does not grow with the page: page, count, clients, their documents
     expect(large.statements.length).toBe(small.statements.length);
     expect(large.statements.length).toBeLessThanOrEqual(4);
+  });
+});
+
+/**
+ * The most statements each mutation of one customer journey may cost, as `onStatement` sees them
+ * (COMMIT counts; Prisma reports no BEGIN), the mutation's own request only: the reads its answer
+ * selects are in, the delivery of a contact code after commit (the outbox dispatcher) is not.
+ */
+const JOURNEY_BUDGET = {
+  createClient: 3,
+  addAddress: 8,
+  addIdentifier: 12,
+  'requestContactVerification EMAIL': 11,
+  'confirmContactVerification EMAIL': 9,
+  'requestContactVerification MOBILE_PHONE': 11,
+  'confirmContactVerification MOBILE_PHONE': 9,
+  'verifyClient PARTIAL': 9,
+  activateClient: 9,
+} as const;
+const JOURNEY_TOTAL_BUDGET = 81;
+type JourneyStep = keyof typeof JOURNEY_BUDGET;
+
+describe('the write path of one customer journey', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.stop());
+
+  it(`costs each mutation at most its budget, and at most ${JOURNEY_TOTAL_BUDGET} statements in all`, async () => {
+    const counted: Array<{ step: JourneyStep; statements: string[] }> = [];
+    /** Runs one mutation and keeps every statement sent while it ran; no outbox delivery runs meanwhile. */
+    async function step<T>(name: JourneyStep, run: () => Promise<T>): Promise<T> {
+      // Codes go out after commit, while the answer is on its way: deliveries are held back until the
+      // mutation answered, so the count is the mutation's own and the same on every run.
+      await t.app.outbox.stop();
+      const statements: string[] = [];
+      const stopListening = t.app.database.onStatement((sql) => statements.push(sql));
+      try {
+        return await run();
+      } finally {
+        stopListening();
+        counted.push({ step: name, statements });
+        t.app.outbox.start();
+        await t.app.outbox.settled();
+      }
+    }
+
+    // when one client goes createClient -> addAddress -> addIdentifier SSN -> contact verification of
+    // EMAIL and MOBILE_PHONE -> verifyClient PARTIAL -> activateClient
+    const created = await step('createClient', () =>
+      t.run(CreateClientDocument, { input: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', mobilePhone: '+14155550100' } }),
+    );
+    if (created.createClient.__typename !== 'ClientPayload') throw new Error(JSON.stringify(created.createClient));
+    const clientId = created.createClient.client.id;
+    const address = await step('addAddress', () =>
+      t.run(AddAddressDocument, {
+        input: { clientId, type: 'RESIDENTIAL', isPrimary: true, line1: '1 Main Street', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
+      }),
+    );
+    expect(address.addAddress.__typename).toBe('AddAddressSuccess');
+    const identifier = await step('addIdentifier', () => t.run(AddIdentifierDocument, { input: { clientId, type: 'SSN', value: randomSsn() } }));
+    expect(identifier.addIdentifier.__typename).toBe('AddIdentifierSuccess');
+    for (const channel of ['EMAIL', 'MOBILE_PHONE'] as const) {
+      const requested = await step(`requestContactVerification ${channel}`, () => t.run(RequestContactVerificationDocument, { input: { clientId, channel } }));
+      expect(requested.requestContactVerification.__typename).toBe('ContactVerificationRequested');
+      const code = await t.delivery.lastCode(clientId, channel);
+      const confirmed = await step(`confirmContactVerification ${channel}`, () =>
+        t.run(ConfirmContactVerificationDocument, { input: { clientId, channel, code } }),
+      );
+      expect(confirmed.confirmContactVerification.__typename).toBe('ClientPayload');
+    }
+    const verified = await step('verifyClient PARTIAL', () => t.run(VerifyClientDocument, { input: { clientId, kycVerificationType: 'PARTIAL' } }));
+    expect(verified.verifyClient.__typename).toBe('VerifyClientSuccess');
+    const activated = await step('activateClient', () => t.run(ActivateClientDocument, { input: { clientId } }));
+    if (activated.activateClient.__typename !== 'ActivateClientSuccess') throw new Error(JSON.stringify(activated.activateClient));
+    expect(activated.activateClient.client.version).toBe(9);
+    expect(activated.activateClient.client.history.map((event) => event.type)).toEqual([
+      'CLIENT_CREATED',
+      'ADDRESS_ADDED',
+      'IDENTIFIER_ADDED',
+      'CONTACT_VERIFICATION_REQUESTED',
+      'EMAIL_VERIFIED',
+      'CONTACT_VERIFICATION_REQUESTED',
+      'MOBILE_PHONE_VERIFIED',
+      'CLIENT_VERIFIED',
+      'CLIENT_ACTIVATED',
+    ]);
+
+    // then each mutation stays within its budget, and the journey within the total
+    const total = counted.reduce((sum, { statements }) => sum + statements.length, 0);
+    console.log(
+      [
+        `statements per mutation of one journey (${total} in all):`,
+        ...counted.map(({ step: name, statements }) =>
+          [`${String(statements.length).padStart(3)}  ${name}`, ...statements.map((sql) => `       ${sql.replace(/\s+/g, ' ').trim().slice(0, 140)}`)].join('\n'),
+        ),
+      ].join('\n'),
+    );
+    expect(counted.map(({ step: name }) => name)).toEqual(Object.keys(JOURNEY_BUDGET));
+    const overBudget = counted
+      .filter(({ step: name, statements }) => statements.length > JOURNEY_BUDGET[name])
+      .map(({ step: name, statements }) => `${name}: ${statements.length} statements, budget ${JOURNEY_BUDGET[name]}`);
+    expect(overBudget).toEqual([]);
+    expect(total).toBeLessThanOrEqual(JOURNEY_TOTAL_BUDGET);
   });
 });
