@@ -3,6 +3,7 @@ import { inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, recordEvents } from '../history/history';
+import { lockClient } from './client-rows';
 
 /** Client columns a change may set (plain values, so the lifecycle can read them before they are written). */
 export type ClientFieldChanges = Partial<Omit<Client, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
@@ -141,10 +142,4 @@ export class ClientChanges {
     if (recorded.length > 0) this.committed(recorded.map((event) => event.type));
     return result;
   }
-}
-
-export async function lockClient(tx: Tx, clientId: string): Promise<Client | null> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM clients WHERE id = ${clientId}::uuid FOR UPDATE`;
-  if (locked.length === 0) return null;
-  return tx.client.findUnique({ where: { id: clientId } });
 }

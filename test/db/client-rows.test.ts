@@ -1,0 +1,45 @@
+import { ActivateClientDocument, VerifyClientDocument } from '../generated/graphql';
+import { lockClient } from '../../src/modules/clients/client-rows';
+import { createClient, verifiableClient } from '../support/fixtures';
+import { TestApp, startTestApp } from '../support/test-app';
+
+/**
+ * The unit of work reads and writes clients with raw statements (one where Prisma needs two); what
+ * they return must be exactly what Prisma returns for the same row, every field and type.
+ */
+describe('client rows as the unit of work reads and writes them', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.stop());
+
+  const prisma = () => t.app.database.prisma;
+
+  it('reads a locked client exactly as Prisma reads it: a new one, and one with every field set', async () => {
+    // given a new client with no optional fields, and an ACTIVE one with all of them
+    const bare = await createClient(t, { email: null, mobilePhone: null });
+    const full = await verifiableClient(t, { input: { externalId: `rows-${Date.now()}`, dateOfBirth: '1990-05-17' } });
+    const verified = await t.run(VerifyClientDocument, { input: { clientId: full.id, kycVerificationType: 'PARTIAL' } });
+    expect(verified.verifyClient.__typename).toBe('VerifyClientSuccess');
+    const activated = await t.run(ActivateClientDocument, { input: { clientId: full.id } });
+    expect(activated.activateClient.__typename).toBe('ActivateClientSuccess');
+
+    for (const id of [bare.id, full.id]) {
+      // when it is locked and read in one statement
+      const locked = await prisma().$transaction((tx) => lockClient(tx, id));
+      // then it is the row Prisma reads, field for field and type for type
+      const read = await prisma().client.findUniqueOrThrow({ where: { id } });
+      expect(locked).toStrictEqual(read);
+    }
+    const active = await prisma().client.findUniqueOrThrow({ where: { id: full.id } });
+    expect(active).toMatchObject({ status: 'ACTIVE', kycVerificationType: 'PARTIAL', emailVerified: true, mobilePhoneVerified: true });
+    expect(active.dateOfBirth).toEqual(new Date('1990-05-17T00:00:00.000Z'));
+    expect(active.verifiedAt).toBeInstanceOf(Date);
+    expect(active.activatedAt).toBeInstanceOf(Date);
+  });
+
+  it('finds no client to lock for an id nobody has', async () => {
+    await expect(prisma().$transaction((tx) => lockClient(tx, '00000000-0000-4000-8000-000000000000'))).resolves.toBeNull();
+  });
+});
