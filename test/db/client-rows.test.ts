@@ -1,5 +1,5 @@
 import { ActivateClientDocument, VerifyClientDocument } from '../generated/graphql';
-import { lockClient } from '../../src/modules/clients/client-rows';
+import { lockClient, writeClient } from '../../src/modules/clients/client-rows';
 import { createClient, verifiableClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -41,5 +41,19 @@ describe('client rows as the unit of work reads and writes them', () => {
 
   it('finds no client to lock for an id nobody has', async () => {
     await expect(prisma().$transaction((tx) => lockClient(tx, '00000000-0000-4000-8000-000000000000'))).resolves.toBeNull();
+  });
+
+  it('writes a client back unchanged but for version and updatedAt, and returns it as Prisma reads it', async () => {
+    // given a client with a date of birth
+    const { id } = await createClient(t, { dateOfBirth: '2001-01-01', externalId: `rows-write-${Date.now()}` });
+    const before = await prisma().client.findUniqueOrThrow({ where: { id } });
+    const at = new Date(before.updatedAt.getTime() + 1000);
+
+    // when the unit of work writes it with no change and no events
+    const written = await prisma().$transaction(async (tx) => writeClient(tx, (await lockClient(tx, id))!, at, null));
+
+    // then only version and updatedAt moved, and the answer is the stored row
+    expect(written).toStrictEqual({ ...before, version: before.version + 1, updatedAt: at });
+    expect(await prisma().client.findUniqueOrThrow({ where: { id } })).toStrictEqual(written);
   });
 });

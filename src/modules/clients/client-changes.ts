@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, PrismaClient } from '../../generated/prisma/client';
 import { inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
-import { ClientEventDraft, recordEvents } from '../history/history';
-import { lockClient } from './client-rows';
+import { ClientEventDraft, eventsInsert } from '../history/history';
+import { insertClient, lockClient, writeClient } from './client-rows';
 
 /** Client columns a change may set (plain values, so the lifecycle can read them before they are written). */
 export type ClientFieldChanges = Partial<Omit<Client, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
@@ -12,6 +13,11 @@ export type ClientFieldChanges = Partial<Omit<Client, 'id' | 'version' | 'create
 export interface ClientTransition {
   clientData: ClientFieldChanges;
   event: ClientEventDraft;
+}
+
+/** How a new client starts: its status (always set: no database default is relied on) and its first event. */
+export interface ClientCreation extends ClientTransition {
+  clientData: ClientFieldChanges & Pick<Client, 'status'>;
 }
 
 /** A client about to be created: the values createClient validated. */
@@ -34,7 +40,7 @@ export type AfterChangeDecision = { ok: true; transition?: ClientTransition } | 
  */
 export interface ClientLifecycle {
   /** How every new client starts: its status and the CLIENT_CREATED event. */
-  readonly created: ClientTransition;
+  readonly created: ClientCreation;
   /** Run after each change that made no lifecycle decision of its own: refuse it, revoke, flag, or nothing. */
   afterChange(change: AppliedChange): Promise<AfterChangeDecision>;
 }
@@ -96,11 +102,10 @@ export class ClientChanges {
   async create(values: NewClientValues): Promise<Client> {
     const now = this.clock();
     const { clientData, event } = this.lifecycle.created;
-    const created = await inTransaction(this.prisma, async (tx) => {
-      const client = await tx.client.create({ data: { ...values, ...clientData, createdAt: now, updatedAt: now } });
-      await recordEvents(tx, client.id, [event], now);
-      return client;
-    });
+    const id = randomUUID();
+    const created = await inTransaction(this.prisma, (tx) =>
+      insertClient(tx, { ...NEW_CLIENT, ...definedOnly(values), ...definedOnly(clientData), id, createdAt: now }, eventsInsert(id, [event], now)),
+    );
     this.committed([event.type]);
     return created;
   }
@@ -122,7 +127,7 @@ export class ClientChanges {
       if (!outcome.ok) return outcome.keepWrites ? fail(outcome.failure) : unit.rollbackWith(fail(outcome.failure));
       if (outcome.events.length === 0 && !outcome.clientData) return ok({ value: outcome.value, client });
 
-      const data: ClientFieldChanges = { ...outcome.clientData };
+      const data: ClientFieldChanges = definedOnly(outcome.clientData ?? {});
       const events = [...outcome.events];
       if (!outcome.lifecycleDecided) {
         const decision = await this.lifecycle.afterChange({ tx, actor, before: client, after: { ...client, ...data }, now });
@@ -130,16 +135,36 @@ export class ClientChanges {
         // its failures include InvalidStatus); rollbackWith returns `never`, so this stays untyped.
         if (!decision.ok) return unit.rollbackWith(fail(decision.failure));
         if (decision.transition) {
-          Object.assign(data, decision.transition.clientData);
+          Object.assign(data, definedOnly(decision.transition.clientData));
           events.push(decision.transition.event);
         }
       }
-      const updated = await tx.client.update({ where: { id: clientId }, data: { ...data, version: { increment: 1 }, updatedAt: now } });
-      await recordEvents(tx, clientId, events, now);
+      // One statement: the row as changed, version + 1, and the history.
+      const updated = await writeClient(tx, { ...client, ...data }, now, events.length > 0 ? eventsInsert(clientId, events, now) : null);
       recorded = events;
       return ok({ value: outcome.value, client: updated });
     });
     if (recorded.length > 0) this.committed(recorded.map((event) => event.type));
     return result;
   }
+}
+
+/** What a new client holds before createClient's values and the lifecycle's start are applied. */
+const NEW_CLIENT: Omit<Client, 'id' | 'createdAt' | 'updatedAt' | 'firstName' | 'lastName' | 'status'> = {
+  externalId: null,
+  dateOfBirth: null,
+  email: null,
+  emailVerified: false,
+  mobilePhone: null,
+  mobilePhoneVerified: false,
+  kycVerificationType: null,
+  verifiedAt: null,
+  activatedAt: null,
+  version: 1,
+  reverificationRequired: false,
+};
+
+/** The changes without the fields left undefined (Prisma's reading of `undefined`: leave as is). */
+function definedOnly<T extends object>(changes: T): T {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as T;
 }

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client';
 import type { ClientStatus } from '../../generated/prisma/enums';
-import type { Tx } from '../../db/transaction';
 
 /** One entry of a client's append-only history, before it is written. */
 export interface ClientEventDraft {
@@ -32,17 +32,16 @@ export const CLIENT_EVENT_TYPES = [
 ] as const;
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 
-/** The one place history is written. Events of one change share its timestamp and keep their order. */
-export async function recordEvents(tx: Tx, clientId: string, events: ClientEventDraft[], occurredAt: Date): Promise<void> {
-  if (events.length === 0) return;
-  await tx.clientEvent.createMany({
-    data: events.map((event) => ({
-      clientId,
-      type: event.type,
-      fromStatus: event.fromStatus ?? null,
-      toStatus: event.toStatus ?? null,
-      detail: event.detail ?? Prisma.DbNull,
-      occurredAt,
-    })),
-  });
+/**
+ * The one place history is written: the INSERT of a change's events, which the unit of work runs in
+ * the statement that bumps the client's version (client-rows.ts). Events of one change share its
+ * timestamp and keep their order (rows are numbered by `seq` in the order they are listed). A raw
+ * INSERT, so the outbox trigger on client_events fires as for any insert.
+ */
+export function eventsInsert(clientId: string, events: readonly ClientEventDraft[], occurredAt: Date): Prisma.Sql {
+  const rows = events.map(
+    (event) => Prisma.sql`(${randomUUID()}::uuid, ${clientId}::uuid, ${event.type}::text, ${event.fromStatus ?? null}::"ClientStatus",
+      ${event.toStatus ?? null}::"ClientStatus", ${event.detail === undefined ? null : JSON.stringify(event.detail)}::jsonb, ${occurredAt}::timestamptz)`,
+  );
+  return Prisma.sql`INSERT INTO client_events (id, client_id, type, from_status, to_status, detail, occurred_at) VALUES ${Prisma.join(rows)}`;
 }

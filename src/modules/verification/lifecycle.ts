@@ -12,7 +12,7 @@
 import type { Client } from '../../generated/prisma/client';
 import type { ClientStatus, KycVerificationType } from '../../generated/prisma/enums';
 import { Failed, InvalidStatus, fail, invalidStatus } from '../../shared/result';
-import type { ClientTransition } from '../clients/client-changes';
+import type { ClientCreation, ClientTransition } from '../clients/client-changes';
 import { ClientSnapshot, RequirementPolicy, RequirementsNotMet, missingRequirementsFor, requirementsNotMet } from './requirements';
 
 export const LEVEL_RANK: Record<KycVerificationType, number> = { PARTIAL: 1, FULL: 2 };
@@ -24,7 +24,7 @@ export const IDENTITY_FACTS = ['firstName', 'lastName', 'dateOfBirth'] as const;
 export type IdentityFact = (typeof IDENTITY_FACTS)[number];
 
 /** createClient always starts a client PENDING, with no verified level. */
-export function decideCreate(): ClientTransition {
+export function decideCreate(): ClientCreation {
   return {
     clientData: { status: 'PENDING', kycVerificationType: null, reverificationRequired: false },
     event: { type: 'CLIENT_CREATED', toStatus: 'PENDING' },
