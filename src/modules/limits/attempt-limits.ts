@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Prisma } from '../../generated/prisma/client';
 import type { Tx } from '../../db/transaction';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import { hmacHex } from '../../shared/keys';
@@ -51,6 +52,19 @@ export interface AttemptRefusal {
   retryAfterSeconds: number;
 }
 
+/**
+ * Whether a rule counts attempts on something several clients share (a destination). The others
+ * count one client's attempts (the client's id is in the subject), and callers count them under that
+ * client's row lock, which the unit of work takes before any change runs: attempts on them already
+ * take turns, and need no lock of their own.
+ */
+const SHARED_ACROSS_CLIENTS: Record<AttemptRule, boolean> = {
+  contactRequestsPerClient: false,
+  contactRequestsPerDestination: true,
+  wrongContactCodes: false,
+  identifierAdds: false,
+};
+
 /** Advisory locks for attempt counters live in their own key space (identifier values use 0x1d_0001). */
 const ATTEMPT_COUNTER_LOCKS = 0x1d_0002;
 
@@ -61,13 +75,15 @@ const PURGE_BATCH = 1000;
 /**
  * Attempt limits counted in the database, so every server instance on one database sees the same
  * counts and a restart forgets nothing. Callers run these inside their own transaction (the
- * client's unit of work), after the ownership check, so a refusal tells nothing about other
- * clients and rolls back with everything else.
+ * client's unit of work), after the ownership check and under the client's row lock, so a refusal
+ * tells nothing about other clients and rolls back with everything else.
  *
- * Counting is race-free: each counter is read and written under a transaction-scoped advisory
- * lock on its rule and subject, so concurrent attempts on one counter, from any process, take
- * turns between the count and the commit. A refused attempt is not counted: the lock-out ends
- * when the oldest counted attempt leaves the window, however often the caller retries.
+ * Counting is race-free: each counter is read and written while attempts on it take turns, from
+ * any process, between the count and the commit: a client's own counters under the client's row
+ * lock, counters shared across clients under a transaction-scoped advisory lock on their rule and
+ * subject, taken in a statement of its own before the count (so the count sees what the previous
+ * holder committed). A refused attempt is not counted: the lock-out ends when the oldest counted
+ * attempt leaves the window, however often the caller retries.
  */
 export class AttemptLimits {
   private lastPurgeAt = Number.NEGATIVE_INFINITY;
@@ -94,67 +110,93 @@ export class AttemptLimits {
     return { rule: 'identifierAdds', subject: clientId };
   }
 
-  /** Counts this attempt on every counter, or refuses it (and counts nothing) when one is full. */
+  /**
+   * Counts this attempt on every counter, or refuses it (and counts nothing) when one is full: the
+   * count and the counting in one statement.
+   */
   async admit(tx: Tx, counters: readonly AttemptCounter[], now: Date): Promise<AttemptRefusal | null> {
-    const refusal = await this.check(tx, counters, now);
-    if (refusal) return refusal;
-    await this.record(tx, counters, now);
-    return null;
+    await this.lockShared(tx, counters);
+    const [{ fullUntil }] = await tx.$queryRaw<Array<{ fullUntil: Date | null }>>`
+      WITH ${this.fullness(counters, now)},
+      counted AS (
+        INSERT INTO counted_attempts (rule, subject, attempted_at, expires_at)
+        SELECT rule, subject, ${now}::timestamptz, expires_at FROM wanted
+         WHERE NOT EXISTS (SELECT 1 FROM fullness WHERE full_until IS NOT NULL)
+      )${this.purgeIfDue(now)}
+      SELECT max(full_until) AS "fullUntil" FROM fullness`;
+    return refusalUntil(fullUntil, now);
   }
 
   /**
-   * Refuses when a counter already holds its maximum; otherwise returns null and keeps the counters
-   * locked until the transaction ends, so a `record` later in it cannot overshoot.
+   * Refuses when a counter already holds its maximum; otherwise returns null, and attempts on the
+   * counters keep taking turns until the transaction ends, so a `record` later in it cannot overshoot.
    */
   async check(tx: Tx, counters: readonly AttemptCounter[], now: Date): Promise<AttemptRefusal | null> {
-    await this.lock(tx, counters);
-    let retryAfterMs = 0;
-    for (const counter of counters) {
-      const { max } = this.settings[counter.rule];
-      const counted = await tx.countedAttempt.findMany({
-        where: { rule: STORED_RULE[counter.rule], subject: counter.subject, expiresAt: { gt: now } },
-        orderBy: { expiresAt: 'desc' },
-        take: max,
-        select: { expiresAt: true },
-      });
-      // Full: room comes back when the max-th newest attempt leaves its window.
-      if (counted.length >= max) retryAfterMs = Math.max(retryAfterMs, counted[max - 1].expiresAt.getTime() - now.getTime());
-    }
-    return retryAfterMs > 0 ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : null;
+    await this.lockShared(tx, counters);
+    const [{ fullUntil }] = await tx.$queryRaw<Array<{ fullUntil: Date | null }>>`
+      WITH ${this.fullness(counters, now)}
+      SELECT max(full_until) AS "fullUntil" FROM fullness`;
+    return refusalUntil(fullUntil, now);
   }
 
   /** Counts an attempt; call `check` on the same counters first, in the same transaction. */
   async record(tx: Tx, counters: readonly AttemptCounter[], now: Date): Promise<void> {
-    await tx.countedAttempt.createMany({
-      data: counters.map((counter) => ({
-        rule: STORED_RULE[counter.rule],
-        subject: counter.subject,
-        attemptedAt: now,
-        // The window in force when the attempt was made decides how long it counts.
-        expiresAt: new Date(now.getTime() + this.settings[counter.rule].windowMs),
-      })),
-    });
-    await this.purgeExpired(tx, now);
+    const rows = counters.map((counter) => Prisma.sql`(${STORED_RULE[counter.rule]}, ${counter.subject}, ${now}::timestamptz, ${this.expiryOf(counter, now)}::timestamptz)`);
+    await tx.$executeRaw`
+      WITH counted AS (INSERT INTO counted_attempts (rule, subject, attempted_at, expires_at) VALUES ${Prisma.join(rows)})${this.purgeIfDue(now)}
+      SELECT 1`;
   }
 
   /**
-   * Opportunistic purge: deletes a bounded batch of rows that no longer count. SKIP LOCKED keeps two
-   * servers purging at once from waiting on each other.
+   * `wanted`: the counters, with their maximum and the expiry an attempt made now gets (the window in
+   * force when it is made decides how long it counts); `fullness`: for each, null while it has room,
+   * or when room comes back (the max-th newest attempt leaves its window).
    */
-  private async purgeExpired(tx: Tx, now: Date): Promise<void> {
-    if (now.getTime() - this.lastPurgeAt < PURGE_EVERY_MS) return;
-    this.lastPurgeAt = now.getTime();
-    await tx.$executeRaw`
-      DELETE FROM counted_attempts WHERE id IN (
-        SELECT id FROM counted_attempts WHERE expires_at <= ${now} ORDER BY expires_at LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED
+  private fullness(counters: readonly AttemptCounter[], now: Date): Prisma.Sql {
+    const wanted = counters.map(
+      (counter) => Prisma.sql`(${STORED_RULE[counter.rule]}::text, ${counter.subject}::text, ${this.settings[counter.rule].max}::integer, ${this.expiryOf(counter, now)}::timestamptz)`,
+    );
+    return Prisma.sql`
+      wanted (rule, subject, max, expires_at) AS (VALUES ${Prisma.join(wanted)}),
+      fullness AS (
+        SELECT (SELECT a.expires_at FROM counted_attempts a
+                 WHERE a.rule = w.rule AND a.subject = w.subject AND a.expires_at > ${now}::timestamptz
+                 ORDER BY a.expires_at DESC OFFSET w.max - 1 LIMIT 1) AS full_until
+          FROM wanted w
       )`;
   }
 
-  /** Locks each counter, in one global order so two attempts never wait on each other in a cycle. */
-  private async lock(tx: Tx, counters: readonly AttemptCounter[]): Promise<void> {
-    const ids = [...new Set(counters.map(lockIdOf))].sort((a, b) => a - b);
+  private expiryOf(counter: AttemptCounter, now: Date): Date {
+    return new Date(now.getTime() + this.settings[counter.rule].windowMs);
+  }
+
+  /**
+   * Opportunistic purge, at most once a minute per server, in the statement that counts: deletes a
+   * bounded batch of rows that no longer count. SKIP LOCKED keeps two servers purging at once from
+   * waiting on each other.
+   */
+  private purgeIfDue(now: Date): Prisma.Sql {
+    if (now.getTime() - this.lastPurgeAt < PURGE_EVERY_MS) return Prisma.empty;
+    this.lastPurgeAt = now.getTime();
+    return Prisma.sql`,
+      purged AS (
+        DELETE FROM counted_attempts WHERE id IN (
+          SELECT id FROM counted_attempts WHERE expires_at <= ${now}::timestamptz ORDER BY expires_at LIMIT ${PURGE_BATCH}::integer FOR UPDATE SKIP LOCKED
+        )
+      )`;
+  }
+
+  /** Locks each counter shared across clients, in one global order so two attempts never wait on each other in a cycle. */
+  private async lockShared(tx: Tx, counters: readonly AttemptCounter[]): Promise<void> {
+    const ids = [...new Set(counters.filter((counter) => SHARED_ACROSS_CLIENTS[counter.rule]).map(lockIdOf))].sort((a, b) => a - b);
     for (const id of ids) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ATTEMPT_COUNTER_LOCKS}::int, ${id}::int)`;
   }
+}
+
+/** Refused until `fullUntil` (when a full counter has room again), or admitted (null). */
+function refusalUntil(fullUntil: Date | null, now: Date): AttemptRefusal | null {
+  if (fullUntil === null) return null;
+  return { retryAfterSeconds: Math.max(1, Math.ceil((fullUntil.getTime() - now.getTime()) / 1000)) };
 }
 
 /** 32 bits of a hash of the counter; a rare collision only makes two unrelated attempts take turns. */
