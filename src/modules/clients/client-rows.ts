@@ -5,7 +5,7 @@ import type { Tx } from '../../db/transaction';
 /**
  * The clients row in Prisma's `Client` shape, for the unit of work's raw statements (each does in
  * one statement what Prisma needs two for). Every field of `Client`, aliased to its Prisma name;
- * test/db/client-rows.test.ts checks that a row read this way equals Prisma's own.
+ * test/db/raw-rows.test.ts checks that a row read this way equals Prisma's own.
  */
 const CLIENT_COLUMNS = Prisma.sql`
   id::text AS "id", external_id AS "externalId", first_name AS "firstName", last_name AS "lastName",

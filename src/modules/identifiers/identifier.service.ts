@@ -1,6 +1,6 @@
 import type { Client, Identifier, PrismaClient } from '../../generated/prisma/client';
 import type { IdentifierType } from '../../generated/prisma/enums';
-import { Tx, violatedUniqueConstraint } from '../../db/transaction';
+import type { Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import {
   ClientNotFound,
@@ -20,6 +20,7 @@ import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
 import { AttemptLimits } from '../limits/attempt-limits';
+import { insertUnlessHeld } from './identifier-rows';
 import { IdentifierVault, NEEDS_EXPIRY, checkIssuingCountry, normaliseIdentifierValue } from './identifier-values';
 
 export interface AddIdentifierData {
@@ -54,51 +55,36 @@ export class IdentifierService {
     actor: Actor,
     input: AddIdentifierData,
   ): Promise<Result<{ client: Client; identifier: Identifier }, ValidationFailure | ClientNotFound | DuplicateIdentifier | RateLimited>> {
-    try {
-      const result = await this.changes.apply<Identifier, RateLimited | ValidationFailure | DuplicateIdentifier>(actor, input.clientId, async ({ tx, client, now }) => {
-        const refused = await this.limits.admit(tx, [this.limits.identifierAddsOf(client.id)], now);
-        if (refused) {
-          const { retryAfterSeconds } = refused;
-          return fail(rateLimited(retryAfterSeconds, `Too many identifiers were added to this client; try again in ${retryAfterSeconds} seconds.`));
-        }
-        // From here on a refusal keeps the counted attempt (and writes nothing else).
-        const parsed = parseIdentifier(input, now);
-        if (!parsed.ok) return { ...parsed, keepWrites: true };
-        const { value, issuingCountry, expiresOn } = parsed.value;
-
-        // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
-        // identifier may be hashed under any of them, and each must block the same value.
-        const hashes = this.vault.uniquenessHashes(input.type, issuingCountry, value);
-        const [current] = hashes;
-        await lockIdentifierValue(tx, hashes.map((h) => h.hash));
-        const holder = await tx.identifier.findFirst({
-          where: { status: 'ACTIVE', valueHash: { in: hashes.map((h) => h.hash) } },
-          select: { id: true },
-        });
-        if (holder) return { ...fail(duplicateIdentifier(input.type)), keepWrites: true };
-        const identifier = await tx.identifier.create({
-          data: {
-            clientId: client.id,
-            type: input.type,
-            issuingCountry,
-            valueEncrypted: new Uint8Array(this.vault.encrypt(input.type, value)),
-            valueHash: current.hash,
-            valueHashKeyId: current.keyId,
-            last4: value.slice(-4),
-            expiresOn,
-            createdAt: now,
-          },
-        });
-        return { ok: true, value: identifier, events: [{ type: 'IDENTIFIER_ADDED', detail: { identifierId: identifier.id, type: identifier.type } }] };
-      });
-      return result.ok ? ok({ client: result.value.client, identifier: result.value.value }) : result;
-    } catch (error) {
-      // The partial unique index stays the backstop for hashes under one key.
-      if (violatedUniqueConstraint(error) === 'identifiers_one_active_per_value') {
-        return fail(duplicateIdentifier(input.type));
+    const result = await this.changes.apply<Identifier, RateLimited | ValidationFailure | DuplicateIdentifier>(actor, input.clientId, async ({ tx, client, now }) => {
+      const refused = await this.limits.admit(tx, [this.limits.identifierAddsOf(client.id)], now);
+      if (refused) {
+        const { retryAfterSeconds } = refused;
+        return fail(rateLimited(retryAfterSeconds, `Too many identifiers were added to this client; try again in ${retryAfterSeconds} seconds.`));
       }
-      throw error;
-    }
+      // From here on a refusal keeps the counted attempt (and writes nothing else).
+      const parsed = parseIdentifier(input, now);
+      if (!parsed.ok) return { ...parsed, keepWrites: true };
+      const { value, issuingCountry, expiresOn } = parsed.value;
+
+      // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
+      // identifier may be hashed under any of them, and each must block the same value.
+      const [current, ...others] = this.vault.uniquenessHashes(input.type, issuingCountry, value);
+      await lockIdentifierValue(tx, [current, ...others].map((h) => h.hash));
+      const identifier = await insertUnlessHeld(tx, {
+        clientId: client.id,
+        type: input.type,
+        issuingCountry,
+        valueEncrypted: new Uint8Array(this.vault.encrypt(input.type, value)),
+        hash: current,
+        otherHashes: others.map((h) => h.hash),
+        last4: value.slice(-4),
+        expiresOn,
+        createdAt: now,
+      });
+      if (!identifier) return { ...fail(duplicateIdentifier(input.type)), keepWrites: true };
+      return { ok: true, value: identifier, events: [{ type: 'IDENTIFIER_ADDED', detail: { identifierId: identifier.id, type: identifier.type } }] };
+    });
+    return result.ok ? ok({ client: result.value.client, identifier: result.value.value }) : result;
   }
 
   async deactivate(actor: Actor, id: string): Promise<Result<{ client: Client }, NotFound>> {

@@ -1,13 +1,14 @@
 import { ActivateClientDocument, VerifyClientDocument } from '../generated/graphql';
 import { lockClient, writeClient } from '../../src/modules/clients/client-rows';
+import { insertUnlessHeld } from '../../src/modules/identifiers/identifier-rows';
 import { createClient, verifiableClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
 /**
- * The unit of work reads and writes clients with raw statements (one where Prisma needs two); what
+ * The write path reads and writes some rows with raw statements (one where Prisma needs two); what
  * they return must be exactly what Prisma returns for the same row, every field and type.
  */
-describe('client rows as the unit of work reads and writes them', () => {
+describe('rows as the write path\'s raw statements read and write them', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
@@ -55,5 +56,34 @@ describe('client rows as the unit of work reads and writes them', () => {
     // then only version and updatedAt moved, and the answer is the stored row
     expect(written).toStrictEqual({ ...before, version: before.version + 1, updatedAt: at });
     expect(await prisma().client.findUniqueOrThrow({ where: { id } })).toStrictEqual(written);
+  });
+
+  it('inserts an identifier as Prisma reads it, and nothing while an ACTIVE one holds the value under any key', async () => {
+    // given a client
+    const { id: clientId } = await createClient(t);
+    const passport = (hash: string, otherHashes: string[] = []) => ({
+      clientId,
+      type: 'PASSPORT' as const,
+      issuingCountry: 'GB',
+      valueEncrypted: new Uint8Array([2, 0, 1, 2, 3]),
+      hash: { keyId: 'k1', hash },
+      otherHashes,
+      last4: '6789',
+      expiresOn: new Date('2099-12-31T00:00:00.000Z'),
+      createdAt: new Date('2026-03-16T12:00:00.000Z'),
+    });
+    const held = `held-${Date.now()}`;
+
+    // when one is inserted, then the same value again, then a value held under another key
+    const inserted = await prisma().$transaction((tx) => insertUnlessHeld(tx, passport(held)));
+    const again = await prisma().$transaction((tx) => insertUnlessHeld(tx, passport(held)));
+    const underOtherKey = await prisma().$transaction((tx) => insertUnlessHeld(tx, passport(`${held}-k2`, [held])));
+
+    // then the first is the row Prisma reads, field for field and type for type, and the others insert nothing
+    expect(inserted).toStrictEqual(await prisma().identifier.findUniqueOrThrow({ where: { id: inserted!.id } }));
+    expect(inserted).toMatchObject({ status: 'ACTIVE', deactivatedAt: null, valueHash: held, expiresOn: new Date('2099-12-31T00:00:00.000Z') });
+    expect(again).toBeNull();
+    expect(underOtherKey).toBeNull();
+    expect(await prisma().identifier.count({ where: { clientId } })).toBe(1);
   });
 });
