@@ -1,7 +1,8 @@
-import { ActivateClientDocument, VerifyClientDocument } from '../generated/graphql';
+import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, VerifyClientDocument } from '../generated/graphql';
 import { lockClient, writeClient } from '../../src/modules/clients/client-rows';
 import { insertUnlessHeld } from '../../src/modules/identifiers/identifier-rows';
-import { createClient, verifiableClient } from '../support/fixtures';
+import { loadClientSnapshotInTransaction } from '../../src/modules/verification/client-snapshot';
+import { addPrimaryAddress, addSsn, createClient, pngBase64, verifiableClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
 /**
@@ -85,5 +86,38 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     expect(again).toBeNull();
     expect(underOtherKey).toBeNull();
     expect(await prisma().identifier.count({ where: { clientId } })).toBe(1);
+  });
+
+  it('reads the verification snapshot of a client in one statement as Prisma reads its children', async () => {
+    // given a client with an address, an identifier without and one with an expiry, and a document with an expiry
+    const client = await createClient(t);
+    await addPrimaryAddress(t, client.id);
+    await addSsn(t, client.id);
+    const passport = await t.run(AddIdentifierDocument, {
+      input: { clientId: client.id, type: 'PASSPORT', value: `P${Date.now()}`, issuingCountry: 'GB', expiresOn: '2099-12-31' },
+    });
+    expect(passport.addIdentifier.__typename).toBe('AddIdentifierSuccess');
+    const document = await t.run(AddDocumentDocument, {
+      input: { clientId: client.id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: '2098-06-30' },
+    });
+    expect(document.addDocument.__typename).toBe('AddDocumentSuccess');
+
+    // when its snapshot is read inside a transaction
+    const row = await prisma().client.findUniqueOrThrow({ where: { id: client.id } });
+    const snapshot = await prisma().$transaction((tx) => loadClientSnapshotInTransaction(tx, row));
+
+    // then it holds the client and exactly the children Prisma reads, dates as Prisma gives them
+    const byType = <T extends { type: string }>(list: readonly T[]) => [...list].sort((a, b) => a.type.localeCompare(b.type));
+    const where = { where: { clientId: client.id } };
+    expect(snapshot).toStrictEqual({
+      ...row,
+      addresses: await prisma().address.findMany({ ...where, select: { isPrimary: true } }),
+      identifiers: expect.anything(),
+      documents: expect.anything(),
+    });
+    expect(byType(snapshot.identifiers)).toStrictEqual(byType(await prisma().identifier.findMany({ ...where, select: { type: true, status: true, expiresOn: true } })));
+    expect(byType(snapshot.documents)).toStrictEqual(await prisma().document.findMany({ ...where, select: { type: true, status: true, expiresOn: true } }));
+    expect(snapshot.identifiers.map((identifier) => identifier.expiresOn)).toContainEqual(new Date('2099-12-31T00:00:00.000Z'));
+    expect(snapshot.documents).toStrictEqual([{ type: 'PASSPORT', status: 'PENDING_REVIEW', expiresOn: new Date('2098-06-30T00:00:00.000Z') }]);
   });
 });

@@ -109,10 +109,10 @@ const JOURNEY_BUDGET = {
   'confirmContactVerification EMAIL': 6,
   'requestContactVerification MOBILE_PHONE': 6,
   'confirmContactVerification MOBILE_PHONE': 6,
-  'verifyClient PARTIAL': 7,
-  activateClient: 7,
+  'verifyClient PARTIAL': 5,
+  activateClient: 5,
 } as const;
-const JOURNEY_TOTAL_BUDGET = 52;
+const JOURNEY_TOTAL_BUDGET = 48;
 type JourneyStep = keyof typeof JOURNEY_BUDGET;
 
 describe('the write path of one customer journey', () => {

@@ -1,11 +1,12 @@
 import type { Client } from '../../generated/prisma/client';
+import type { DocumentStatus, DocumentType, IdentifierStatus, IdentifierType } from '../../generated/prisma/enums';
 import type { Tx } from '../../db/transaction';
 import type { ClientSnapshot } from './requirements';
 
 /**
- * Where a snapshot's children come from: the change's transaction (what is about to be committed)
- * or a request's loaders (what a query reads). Both build the snapshot through `loadClientSnapshot`,
- * so the verification rules see the same shape whichever path asks.
+ * Where a snapshot's children come from when a query reads them: a request's loaders. A change
+ * reads them in its transaction (what is about to be committed) with
+ * `loadClientSnapshotInTransaction`; the verification rules see the same shape whichever path asks.
  */
 export interface ClientChildren {
   addresses(clientId: string): Promise<ClientSnapshot['addresses']>;
@@ -23,11 +24,34 @@ export async function loadClientSnapshot(children: ClientChildren, client: Clien
   return { ...client, addresses, identifiers, documents };
 }
 
-/** The children as they stand inside a change's transaction (the client row is locked). */
-export function childrenInTransaction(tx: Tx): ClientChildren {
-  return {
-    addresses: (clientId) => tx.address.findMany({ where: { clientId }, select: { isPrimary: true } }),
-    identifiers: (clientId) => tx.identifier.findMany({ where: { clientId }, select: { type: true, status: true, expiresOn: true } }),
-    documents: (clientId) => tx.document.findMany({ where: { clientId }, select: { type: true, status: true, expiresOn: true } }),
-  };
+/**
+ * The client and its children as they stand inside a change's transaction (the client row is
+ * locked), the three lists read in one statement.
+ */
+export async function loadClientSnapshotInTransaction(tx: Tx, client: Client): Promise<ClientSnapshot> {
+  const rows = await tx.$queryRaw<ChildRow[]>`
+    SELECT 'address' AS "list", is_primary AS "isPrimary", NULL::text AS "type", NULL::text AS "status", NULL::date AS "expiresOn"
+      FROM addresses WHERE client_id = ${client.id}::uuid
+    UNION ALL
+    SELECT 'identifier', NULL, type::text, status::text, expires_on FROM identifiers WHERE client_id = ${client.id}::uuid
+    UNION ALL
+    SELECT 'document', NULL, type::text, status::text, expires_on FROM documents WHERE client_id = ${client.id}::uuid`;
+  const addresses: Array<ClientSnapshot['addresses'][number]> = [];
+  const identifiers: Array<ClientSnapshot['identifiers'][number]> = [];
+  const documents: Array<ClientSnapshot['documents'][number]> = [];
+  for (const row of rows) {
+    if (row.list === 'address') addresses.push({ isPrimary: row.isPrimary! });
+    else if (row.list === 'identifier') identifiers.push({ type: row.type as IdentifierType, status: row.status as IdentifierStatus, expiresOn: row.expiresOn });
+    else documents.push({ type: row.type as DocumentType, status: row.status as DocumentStatus, expiresOn: row.expiresOn });
+  }
+  return { ...client, addresses, identifiers, documents };
+}
+
+/** One child of the client as loadClientSnapshotInTransaction reads it: which list, and that list's fields. */
+interface ChildRow {
+  list: 'address' | 'identifier' | 'document';
+  isPrimary: boolean | null;
+  type: string | null;
+  status: string | null;
+  expiresOn: Date | null;
 }

@@ -3,7 +3,7 @@ import type { KycVerificationType } from '../../generated/prisma/enums';
 import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
 import { ClientNotFound, InvalidStatus, Result, ok } from '../../shared/result';
 import { ChangeOutcome, ClientChanges, ClientLifecycle } from '../clients/client-changes';
-import { ClientChildren, childrenInTransaction, loadClientSnapshot } from './client-snapshot';
+import { ClientChildren, loadClientSnapshot, loadClientSnapshotInTransaction } from './client-snapshot';
 import {
   Decision,
   correctedIdentityFacts,
@@ -32,7 +32,7 @@ export function clientLifecycle(policy: RequirementPolicy): ClientLifecycle {
       if (refusal) return { ok: false, failure: refusal };
       // Only a verified level needs the snapshot: most changes cost no extra query.
       if (!isVerificationAtStake(after)) return { ok: true };
-      return { ok: true, transition: decideAfterChange(after, await loadClientSnapshot(childrenInTransaction(tx), after), policy, now, corrected) };
+      return { ok: true, transition: decideAfterChange(after, await loadClientSnapshotInTransaction(tx, after), policy, now, corrected) };
     },
   };
 }
@@ -51,14 +51,14 @@ export class VerificationService {
 
   async verify(actor: Actor, clientId: string, level: KycVerificationType): Promise<Result<{ client: Client }, VerificationFailure>> {
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
-      applied(decideVerify(client, await loadClientSnapshot(childrenInTransaction(tx), client), level, this.policy, now)),
+      applied(decideVerify(client, await loadClientSnapshotInTransaction(tx, client), level, this.policy, now)),
     );
     return result.ok ? ok({ client: result.value.client }) : result;
   }
 
   async activate(actor: Actor, clientId: string): Promise<Result<{ client: Client }, VerificationFailure>> {
     const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
-      applied(decideActivate(client, await loadClientSnapshot(childrenInTransaction(tx), client), this.policy, now)),
+      applied(decideActivate(client, await loadClientSnapshotInTransaction(tx, client), this.policy, now)),
     );
     return result.ok ? ok({ client: result.value.client }) : result;
   }
