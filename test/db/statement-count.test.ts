@@ -106,13 +106,13 @@ const JOURNEY_BUDGET = {
   addAddress: 6,
   addIdentifier: 6,
   'requestContactVerification EMAIL': 6,
-  'confirmContactVerification EMAIL': 6,
+  'confirmContactVerification EMAIL': 5,
   'requestContactVerification MOBILE_PHONE': 6,
-  'confirmContactVerification MOBILE_PHONE': 6,
+  'confirmContactVerification MOBILE_PHONE': 5,
   'verifyClient PARTIAL': 5,
   activateClient: 5,
 } as const;
-const JOURNEY_TOTAL_BUDGET = 48;
+const JOURNEY_TOTAL_BUDGET = 46;
 type JourneyStep = keyof typeof JOURNEY_BUDGET;
 
 describe('the write path of one customer journey', () => {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Client } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import type { Tx } from '../../db/transaction';
-import { constantTimeEqualHex, hmacHex } from '../../shared/keys';
+import { hmacHex } from '../../shared/keys';
 import type { Actor } from '../../shared/actor';
 import { ClientNotFound, RateLimited, Result, ValidationFailure, fail, ok, rateLimited, validationFailure } from '../../shared/result';
 import type { FieldErrorCode } from '../../shared/validation';
@@ -101,29 +101,44 @@ export class ContactVerificationService {
       if (refused) {
         return fail(rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`));
       }
+      const destination = contactOf(client, channel);
+      const given = code.trim();
+      // The right code for the client's current contact, in time and with tries left, is used up
+      // (a code works once) by the statement that finds it. Comparing the keyed hashes in the
+      // database leaks nothing a timing attack could use: without the key no one can aim at a hash.
+      if (destination !== null && /^\d{6}$/.test(given)) {
+        const used = await tx.contactChallenge.deleteMany({
+          where: {
+            clientId: client.id,
+            channel,
+            destination,
+            codeHash: this.hash(client.id, channel, destination, given),
+            failedTries: { lt: MAX_FAILED_TRIES },
+            expiresAt: { gt: now },
+          },
+        });
+        if (used.count > 0) {
+          return {
+            ok: true,
+            value: { verified: true },
+            clientData: channel === 'EMAIL' ? { emailVerified: true } : { mobilePhoneVerified: true },
+            events: [{ type: channel === 'EMAIL' ? 'EMAIL_VERIFIED' : 'MOBILE_PHONE_VERIFIED', detail: { channel } }],
+          };
+        }
+      }
+      // No code was used: say why. Failed tries are data, not a rollback: the count must survive the attempt.
       const key = { clientId_channel: { clientId: client.id, channel } };
       const challenge = await tx.contactChallenge.findUnique({ where: key });
-      // Failed tries are data, not a rollback: the count must survive the attempt.
       const refuse = (reason: ContactVerificationFailure, attemptsRemaining: number) =>
         ({ ok: true, value: { verified: false, reason, attemptsRemaining }, events: [] }) as const;
-      if (!challenge || challenge.destination !== contactOf(client, channel)) return refuse('NO_PENDING_CHALLENGE', 0);
+      if (!challenge || challenge.destination !== destination) return refuse('NO_PENDING_CHALLENGE', 0);
       if (challenge.failedTries >= MAX_FAILED_TRIES) return refuse('TOO_MANY_ATTEMPTS', 0);
       if (challenge.expiresAt.getTime() <= now.getTime()) return refuse('EXPIRED', 0);
-      const given = code.trim();
-      if (!/^\d{6}$/.test(given) || !constantTimeEqualHex(this.hash(client.id, channel, challenge.destination, given), challenge.codeHash)) {
-        const failedTries = challenge.failedTries + 1;
-        await tx.contactChallenge.update({ where: key, data: { failedTries } });
-        await this.limits.record(tx, wrongCodes, now);
-        return refuse('INVALID_CODE', MAX_FAILED_TRIES - failedTries);
-      }
-      // A code works once.
-      await tx.contactChallenge.delete({ where: key });
-      return {
-        ok: true,
-        value: { verified: true },
-        clientData: channel === 'EMAIL' ? { emailVerified: true } : { mobilePhoneVerified: true },
-        events: [{ type: channel === 'EMAIL' ? 'EMAIL_VERIFIED' : 'MOBILE_PHONE_VERIFIED', detail: { channel } }],
-      };
+      // A live challenge for the current contact that the code did not match: a wrong code.
+      const failedTries = challenge.failedTries + 1;
+      await tx.contactChallenge.update({ where: key, data: { failedTries } });
+      await this.limits.record(tx, wrongCodes, now);
+      return refuse('INVALID_CODE', MAX_FAILED_TRIES - failedTries);
     });
     if (!result.ok) return result;
     const attempt = result.value.value;
