@@ -1,4 +1,5 @@
 import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, VerifyClientDocument } from '../generated/graphql';
+import { insertAddress } from '../../src/modules/addresses/address-rows';
 import { lockClient, writeClient } from '../../src/modules/clients/client-rows';
 import { insertUnlessHeld } from '../../src/modules/identifiers/identifier-rows';
 import { loadClientSnapshotInTransaction } from '../../src/modules/verification/client-snapshot';
@@ -119,5 +120,37 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     expect(byType(snapshot.documents)).toStrictEqual(await prisma().document.findMany({ ...where, select: { type: true, status: true, expiresOn: true } }));
     expect(snapshot.identifiers.map((identifier) => identifier.expiresOn)).toContainEqual(new Date('2099-12-31T00:00:00.000Z'));
     expect(snapshot.documents).toStrictEqual([{ type: 'PASSPORT', status: 'PENDING_REVIEW', expiresOn: new Date('2098-06-30T00:00:00.000Z') }]);
+  });
+
+  it('inserts an address as Prisma reads it; a primary one demotes the previous primary in the same statement', async () => {
+    // given a client with a primary address
+    const { id: clientId } = await createClient(t);
+    const first = await addPrimaryAddress(t, clientId);
+    const address = (isPrimary: boolean, line1: string) => ({
+      clientId,
+      type: 'RESIDENTIAL' as const,
+      isPrimary,
+      line1,
+      line2: null,
+      city: 'Springfield',
+      region: 'IL',
+      postalCode: '12345',
+      countryCode: 'US',
+      createdAt: new Date('2026-03-16T12:00:00.000Z'),
+    });
+
+    // when a second address that is not primary, then a primary one, are inserted
+    const mailing = await prisma().$transaction((tx) => insertAddress(tx, address(false, '2 Side Street')));
+    const primary = await prisma().$transaction((tx) => insertAddress(tx, address(true, '3 New Street')));
+
+    // then each is the row Prisma reads; only the primary one replaced a primary, which is now the only one
+    expect(mailing.replacedPrimary).toBe(false);
+    expect(primary.replacedPrimary).toBe(true);
+    for (const { address: inserted } of [mailing, primary]) {
+      expect(inserted).toStrictEqual(await prisma().address.findUniqueOrThrow({ where: { id: inserted.id } }));
+    }
+    const primaries = await prisma().address.findMany({ where: { clientId, isPrimary: true } });
+    expect(primaries.map((row) => row.id)).toEqual([primary.address.id]);
+    expect(await prisma().address.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ isPrimary: false });
   });
 });

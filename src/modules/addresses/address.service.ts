@@ -5,6 +5,7 @@ import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail
 import * as rules from '../../shared/validation';
 import { FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
+import { insertAddress } from './address-rows';
 
 export interface AddAddressData {
   clientId: string;
@@ -50,27 +51,22 @@ export class AddressService {
 
     const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
       // A new primary address demotes the previous one (the partial unique index allows one).
-      const demoted = input.isPrimary
-        ? await tx.address.updateMany({ where: { clientId: client.id, isPrimary: true }, data: { isPrimary: false } })
-        : { count: 0 };
-      const address = await tx.address.create({
-        data: {
-          clientId: client.id,
-          type: input.type,
-          isPrimary: input.isPrimary,
-          line1: line1!,
-          line2,
-          city: city!,
-          region,
-          postalCode: postalCode!,
-          countryCode: countryCode!,
-          createdAt: now,
-        },
+      const { address, replacedPrimary } = await insertAddress(tx, {
+        clientId: client.id,
+        type: input.type,
+        isPrimary: input.isPrimary,
+        line1: line1!,
+        line2: line2 ?? null,
+        city: city!,
+        region: region ?? null,
+        postalCode: postalCode!,
+        countryCode: countryCode!,
+        createdAt: now,
       });
       return {
         ok: true,
         value: address,
-        events: [{ type: 'ADDRESS_ADDED', detail: { addressId: address.id, type: address.type, isPrimary: address.isPrimary, replacedPrimary: demoted.count > 0 } }],
+        events: [{ type: 'ADDRESS_ADDED', detail: { addressId: address.id, type: address.type, isPrimary: address.isPrimary, replacedPrimary } }],
       };
     });
     return result.ok ? ok({ client: result.value.client, address: result.value.value }) : result;
