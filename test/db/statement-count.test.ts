@@ -105,14 +105,14 @@ const JOURNEY_BUDGET = {
   createClient: 2,
   addAddress: 5,
   addIdentifier: 6,
-  'requestContactVerification EMAIL': 6,
+  'requestContactVerification EMAIL': 5,
   'confirmContactVerification EMAIL': 5,
-  'requestContactVerification MOBILE_PHONE': 6,
+  'requestContactVerification MOBILE_PHONE': 5,
   'confirmContactVerification MOBILE_PHONE': 5,
   'verifyClient PARTIAL': 5,
   activateClient: 5,
 } as const;
-const JOURNEY_TOTAL_BUDGET = 45;
+const JOURNEY_TOTAL_BUDGET = 43;
 type JourneyStep = keyof typeof JOURNEY_BUDGET;
 
 describe('the write path of one customer journey', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client, PrismaClient } from '../../generated/prisma/client';
+import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
 import { inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
@@ -30,6 +30,8 @@ export interface AppliedChange {
   before: Client;
   after: Client;
   now: Date;
+  /** Runs the change's final write now, if it left one: call it before reading what the change touched. */
+  writeFinalNow(): Promise<void>;
 }
 
 export type AfterChangeDecision = { ok: true; transition?: ClientTransition } | Failed<InvalidStatus>;
@@ -66,6 +68,13 @@ export type ChangeOutcome<T, F extends Failure = never> =
       clientData?: ClientFieldChanges;
       /** The change made its own lifecycle decision (verify, activate): no after-change hook. */
       lifecycleDecided?: boolean;
+      /**
+       * The change's last write, left to the unit of work, which runs it in the statement that
+       * writes the client and its history (one statement less): an INSERT, UPDATE or DELETE of a
+       * table other than clients, without WITH or RETURNING (its outcome cannot decide anything).
+       * Run on its own first when the after-change hook reads the client's children.
+       */
+      finalWrite?: Prisma.Sql;
     }
   | (Failed<F> & {
       /**
@@ -125,12 +134,22 @@ export class ClientChanges {
 
       const outcome = await change({ tx, actor, client, now });
       if (!outcome.ok) return outcome.keepWrites ? fail(outcome.failure) : unit.rollbackWith(fail(outcome.failure));
-      if (outcome.events.length === 0 && !outcome.clientData) return ok({ value: outcome.value, client });
+      let finalWrite = outcome.finalWrite ?? null;
+      const writeFinalNow = async () => {
+        if (!finalWrite) return;
+        const write = finalWrite;
+        finalWrite = null;
+        await tx.$executeRaw(write);
+      };
+      if (outcome.events.length === 0 && !outcome.clientData) {
+        await writeFinalNow();
+        return ok({ value: outcome.value, client });
+      }
 
       const data: ClientFieldChanges = definedOnly(outcome.clientData ?? {});
       const events = [...outcome.events];
       if (!outcome.lifecycleDecided) {
-        const decision = await this.lifecycle.afterChange({ tx, actor, before: client, after: { ...client, ...data }, now });
+        const decision = await this.lifecycle.afterChange({ tx, actor, before: client, after: { ...client, ...data }, now, writeFinalNow });
         // The hook refuses only a correction of identity facts, which only updateClient makes (and
         // its failures include InvalidStatus); rollbackWith returns `never`, so this stays untyped.
         if (!decision.ok) return unit.rollbackWith(fail(decision.failure));
@@ -139,8 +158,8 @@ export class ClientChanges {
           events.push(decision.transition.event);
         }
       }
-      // One statement: the row as changed, version + 1, and the history.
-      const updated = await writeClient(tx, { ...client, ...data }, now, events.length > 0 ? eventsInsert(clientId, events, now) : null);
+      // One statement: the row as changed, version + 1, the history, and the change's final write.
+      const updated = await writeClient(tx, { ...client, ...data }, now, events.length > 0 ? eventsInsert(clientId, events, now) : null, finalWrite);
       recorded = events;
       return ok({ value: outcome.value, client: updated });
     });

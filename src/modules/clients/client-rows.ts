@@ -48,9 +48,10 @@ export async function insertClient(tx: Tx, client: Omit<Client, 'updatedAt'>, ev
 
 /**
  * Writes the client as `client` says (its row is locked: the values are the row as read plus the
- * change), bumps its version and appends the history, in one statement; returns the row as stored.
+ * change), bumps its version, appends the history and runs `alongside` (a change's final write, of
+ * another table), in one statement; returns the row as stored.
  */
-export async function writeClient(tx: Tx, client: Client, updatedAt: Date, events: EventsInsert): Promise<Client> {
+export async function writeClient(tx: Tx, client: Client, updatedAt: Date, events: EventsInsert, alongside: Prisma.Sql | null = null): Promise<Client> {
   const [written] = await tx.$queryRaw<Client[]>`
     WITH written AS (
       UPDATE clients
@@ -64,7 +65,7 @@ export async function writeClient(tx: Tx, client: Client, updatedAt: Date, event
              version = version + 1, updated_at = ${updatedAt}::timestamptz
        WHERE id = ${client.id}::uuid
       RETURNING ${CLIENT_COLUMNS}
-    )${events ? Prisma.sql`, recorded AS (${events})` : Prisma.empty}
+    )${events ? Prisma.sql`, recorded AS (${events})` : Prisma.empty}${alongside ? Prisma.sql`, alongside AS (${alongside})` : Prisma.empty}
     SELECT * FROM written`;
   return written;
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { Prisma } from '../../generated/prisma/client';
 import type { Client } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import type { Tx } from '../../db/transaction';
@@ -63,23 +64,26 @@ export class ContactVerificationService {
         return fail(rateLimited(refused.retryAfterSeconds, `Too many verification codes were requested; try again in ${refused.retryAfterSeconds} seconds.`));
       }
       const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
-      const challenge = {
-        destination,
-        codeHash: this.hash(client.id, channel, destination, code),
-        // Sealed for the dispatcher, which delivers it after commit (ContactCodeSender).
-        ...this.codes.seal(client.id, channel, now, code),
-        failedTries: 0,
-        expiresAt,
-        createdAt: now,
-      };
-      await tx.contactChallenge.upsert({
-        where: { clientId_channel: { clientId: client.id, channel } },
-        create: { clientId: client.id, channel, ...challenge },
-        update: challenge,
-      });
+      const codeHash = this.hash(client.id, channel, destination, code);
+      // Sealed for the dispatcher, which delivers it after commit (ContactCodeSender).
+      const { codeSealed, codeKeyId } = this.codes.seal(client.id, channel, now, code);
+      // The new challenge replaces any earlier one; written with the history, in one statement.
+      const replaceChallenge = Prisma.sql`
+        INSERT INTO contact_challenges (client_id, channel, destination, code_hash, failed_tries, expires_at, created_at, code_sealed, code_key_id)
+        VALUES (${client.id}::uuid, ${channel}::"ContactChannel", ${destination}::text, ${codeHash}::text, 0, ${expiresAt}::timestamptz,
+                ${now}::timestamptz, ${codeSealed}::bytea, ${codeKeyId}::text)
+        ON CONFLICT (client_id, channel) DO UPDATE
+          SET destination = EXCLUDED.destination, code_hash = EXCLUDED.code_hash, failed_tries = EXCLUDED.failed_tries,
+              expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at, code_sealed = EXCLUDED.code_sealed,
+              code_key_id = EXCLUDED.code_key_id`;
       // Its event queues the code's delivery in the outbox (the trigger on client_events): the code
       // goes out after commit, so no network call is made while the client's row is locked.
-      return { ok: true, value: expiresAt, events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }] };
+      return {
+        ok: true,
+        value: expiresAt,
+        finalWrite: replaceChallenge,
+        events: [{ type: 'CONTACT_VERIFICATION_REQUESTED', detail: { channel } }],
+      };
     });
     return result.ok ? ok({ client: result.value.client, channel, expiresAt: result.value.value }) : result;
   }

@@ -26,12 +26,14 @@ type VerificationFailure = RequirementsNotMet | InvalidStatus | ClientNotFound;
 export function clientLifecycle(policy: RequirementPolicy): ClientLifecycle {
   return {
     created: decideCreate(),
-    async afterChange({ tx, actor, before, after, now }) {
+    async afterChange({ tx, actor, before, after, now, writeFinalNow }) {
       const corrected = correctedIdentityFacts(before, after);
       const refusal = decideIdentityCorrection(before, corrected, mayCorrectIdentityFacts(actor));
       if (refusal) return { ok: false, failure: refusal };
       // Only a verified level needs the snapshot: most changes cost no extra query.
       if (!isVerificationAtStake(after)) return { ok: true };
+      // The snapshot must see the whole change.
+      await writeFinalNow();
       return { ok: true, transition: decideAfterChange(after, await loadClientSnapshotInTransaction(tx, after), policy, now, corrected) };
     },
   };
