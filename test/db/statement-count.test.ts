@@ -106,13 +106,13 @@ const JOURNEY_BUDGET = {
   addAddress: 5,
   addIdentifier: 6,
   'requestContactVerification EMAIL': 5,
-  'confirmContactVerification EMAIL': 5,
+  'confirmContactVerification EMAIL': 4,
   'requestContactVerification MOBILE_PHONE': 5,
-  'confirmContactVerification MOBILE_PHONE': 5,
+  'confirmContactVerification MOBILE_PHONE': 4,
   'verifyClient PARTIAL': 5,
   activateClient: 5,
 } as const;
-const JOURNEY_TOTAL_BUDGET = 43;
+const JOURNEY_TOTAL_BUDGET = 41;
 type JourneyStep = keyof typeof JOURNEY_BUDGET;
 
 describe('the write path of one customer journey', () => {

@@ -101,27 +101,19 @@ export class ContactVerificationService {
   ): Promise<Result<{ client: Client }, ContactVerificationFailed | ClientNotFound | RateLimited>> {
     const result = await this.changes.apply<ConfirmAttempt, RateLimited>(actor, clientId, async ({ tx, client, now }) => {
       const wrongCodes = [this.limits.wrongContactCodesOf(client.id, channel)];
-      const refused = await this.limits.check(tx, wrongCodes, now);
-      if (refused) {
-        return fail(rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`));
-      }
       const destination = contactOf(client, channel);
       const given = code.trim();
-      // The right code for the client's current contact, in time and with tries left, is used up
-      // (a code works once) by the statement that finds it. Comparing the keyed hashes in the
-      // database leaks nothing a timing attack could use: without the key no one can aim at a hash.
+      // The right code for the client's current contact, in time, with tries left and while the
+      // wrong-code limit has room, is used up (a code works once) by the statement that finds it.
+      // Comparing the keyed hashes in the database leaks nothing a timing attack could use: without
+      // the key no one can aim at a hash.
       if (destination !== null && /^\d{6}$/.test(given)) {
-        const used = await tx.contactChallenge.deleteMany({
-          where: {
-            clientId: client.id,
-            channel,
-            destination,
-            codeHash: this.hash(client.id, channel, destination, given),
-            failedTries: { lt: MAX_FAILED_TRIES },
-            expiresAt: { gt: now },
-          },
-        });
-        if (used.count > 0) {
+        const used = await tx.$executeRaw`
+          DELETE FROM contact_challenges
+           WHERE client_id = ${client.id}::uuid AND channel = ${channel}::"ContactChannel" AND destination = ${destination}::text
+             AND code_hash = ${this.hash(client.id, channel, destination, given)}::text AND failed_tries < ${MAX_FAILED_TRIES}::integer
+             AND expires_at > ${now}::timestamptz AND ${this.limits.hasRoom(wrongCodes, now)}`;
+        if (used > 0) {
           return {
             ok: true,
             value: { verified: true },
@@ -129,6 +121,11 @@ export class ContactVerificationService {
             events: [{ type: channel === 'EMAIL' ? 'EMAIL_VERIFIED' : 'MOBILE_PHONE_VERIFIED', detail: { channel } }],
           };
         }
+      }
+      // Once the limit is reached every code is refused, the right one too.
+      const refused = await this.limits.check(tx, wrongCodes, now);
+      if (refused) {
+        return fail(rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`));
       }
       // No code was used: say why. Failed tries are data, not a rollback: the count must survive the attempt.
       const key = { clientId_channel: { clientId: client.id, channel } };

@@ -139,6 +139,19 @@ export class AttemptLimits {
     return refusalUntil(fullUntil, now);
   }
 
+  /**
+   * A condition for a statement that must do nothing once a counter is full: true while every
+   * counter has room. The check without a statement of its own, for a client's own counters only
+   * (attempts on them take turns under the client's row lock; a shared counter needs its lock first,
+   * in a statement of its own: use `check`).
+   */
+  hasRoom(counters: readonly AttemptCounter[], now: Date): Prisma.Sql {
+    if (counters.some((counter) => SHARED_ACROSS_CLIENTS[counter.rule])) {
+      throw new Error('hasRoom is for counters of one client; use check for a counter shared across clients');
+    }
+    return Prisma.sql`NOT EXISTS (WITH ${this.fullness(counters, now)} SELECT 1 FROM fullness WHERE full_until IS NOT NULL)`;
+  }
+
   /** Counts an attempt; call `check` on the same counters first, in the same transaction. */
   async record(tx: Tx, counters: readonly AttemptCounter[], now: Date): Promise<void> {
     const rows = counters.map((counter) => Prisma.sql`(${STORED_RULE[counter.rule]}, ${counter.subject}, ${now}::timestamptz, ${this.expiryOf(counter, now)}::timestamptz)`);
