@@ -1,8 +1,8 @@
 import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, VerifyClientDocument } from '../generated/graphql';
 import { insertAddress } from '../../src/modules/addresses/address-rows';
-import { lockClient, writeClient } from '../../src/modules/clients/client-rows';
+import { lockClient, lockClientReading, writeClient } from '../../src/modules/clients/client-rows';
 import { insertUnlessHeld } from '../../src/modules/identifiers/identifier-rows';
-import { loadClientSnapshotInTransaction } from '../../src/modules/verification/client-snapshot';
+import { childrenWithLock, loadClientSnapshotInTransaction } from '../../src/modules/verification/client-snapshot';
 import { addPrimaryAddress, addSsn, createClient, pngBase64, verifiableClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -89,7 +89,7 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     expect(await prisma().identifier.count({ where: { clientId } })).toBe(1);
   });
 
-  it('reads the verification snapshot of a client in one statement as Prisma reads its children', async () => {
+  it('reads the verification snapshot of a client in one statement, with the lock or not, as Prisma reads its children', async () => {
     // given a client with an address, an identifier without and one with an expiry, and a document with an expiry
     const client = await createClient(t);
     await addPrimaryAddress(t, client.id);
@@ -120,6 +120,10 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     expect(byType(snapshot.documents)).toStrictEqual(await prisma().document.findMany({ ...where, select: { type: true, status: true, expiresOn: true } }));
     expect(snapshot.identifiers.map((identifier) => identifier.expiresOn)).toContainEqual(new Date('2099-12-31T00:00:00.000Z'));
     expect(snapshot.documents).toStrictEqual([{ type: 'PASSPORT', status: 'PENDING_REVIEW', expiresOn: new Date('2098-06-30T00:00:00.000Z') }]);
+
+    // and read with the client's lock, in the locking statement, it is the same
+    const locked = await prisma().$transaction((tx) => lockClientReading(tx, client.id, childrenWithLock.expression(client.id)));
+    expect({ ...locked!.client, ...childrenWithLock.parse(locked!.alongside) }).toStrictEqual(snapshot);
   });
 
   it('inserts an address as Prisma reads it; a primary one demotes the previous primary in the same statement', async () => {

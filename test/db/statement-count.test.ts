@@ -109,10 +109,10 @@ const JOURNEY_BUDGET = {
   'confirmContactVerification EMAIL': 4,
   'requestContactVerification MOBILE_PHONE': 5,
   'confirmContactVerification MOBILE_PHONE': 4,
-  'verifyClient PARTIAL': 5,
-  activateClient: 5,
+  'verifyClient PARTIAL': 4,
+  activateClient: 4,
 } as const;
-const JOURNEY_TOTAL_BUDGET = 41;
+const JOURNEY_TOTAL_BUDGET = 39;
 type JourneyStep = keyof typeof JOURNEY_BUDGET;
 
 describe('the write path of one customer journey', () => {

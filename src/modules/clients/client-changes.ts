@@ -4,7 +4,7 @@ import { inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, eventsInsert } from '../history/history';
-import { insertClient, lockClient, writeClient } from './client-rows';
+import { insertClient, lockClient, lockClientReading, writeClient } from './client-rows';
 
 /** Client columns a change may set (plain values, so the lifecycle can read them before they are written). */
 export type ClientFieldChanges = Partial<Omit<Client, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
@@ -47,12 +47,25 @@ export interface ClientLifecycle {
   afterChange(change: AppliedChange): Promise<AfterChangeDecision>;
 }
 
-export interface ChangeScope {
+export interface ChangeScope<R = undefined> {
   tx: Tx;
   actor: Actor;
   /** The client, locked (SELECT ... FOR UPDATE) until the transaction ends. */
   client: Client;
+  /** What the change asked to read with the lock (`ReadWithLock`), as it stands under the lock. */
+  read: R;
   now: Date;
+}
+
+/**
+ * Something a change reads in the statement that locks the client (one statement less), e.g. the
+ * verification snapshot of its children: read again after the lock if that statement had to wait.
+ */
+export interface ReadWithLock<R> {
+  /** An SQL expression of the client's id alone, such as a scalar subquery. */
+  expression(clientId: string): Prisma.Sql;
+  /** What the change gets from the expression's value. */
+  parse(value: unknown): R;
 }
 
 /**
@@ -92,9 +105,10 @@ export interface ChangedClient<T> {
 /**
  * The unit of work for every write to a client: `create`, and `apply` for every change to an
  * existing client or its children: one transaction that locks the client row (so concurrent
- * changes of one client take turns), runs the change, runs the lifecycle's after-change hook
- * (revoke a VERIFIED client, flag an ACTIVE one), bumps `version` once and appends the history
- * events.
+ * changes of one client take turns) and reads it (with anything the change asks to read with the
+ * lock) in one statement, runs the change, runs the lifecycle's after-change hook (revoke a
+ * VERIFIED client, flag an ACTIVE one), then bumps `version` once, appends the history events and
+ * runs the change's final write in one more statement.
  */
 export class ClientChanges {
   /**
@@ -119,20 +133,22 @@ export class ClientChanges {
     return created;
   }
 
-  async apply<T, F extends Failure = never>(
+  async apply<T, F extends Failure = never, R = undefined>(
     actor: Actor,
     clientId: string,
-    change: (scope: ChangeScope) => Promise<ChangeOutcome<T, F>>,
+    change: (scope: ChangeScope<R>) => Promise<ChangeOutcome<T, F>>,
+    readWithLock?: ReadWithLock<R>,
   ): Promise<Result<ChangedClient<T>, F | ClientNotFound>> {
     // A customer's own token reaches only their client; any other reads as one that does not exist.
     if (!isUuid(clientId) || !actsOn(actor, clientId)) return fail(clientNotFound(clientId));
     let recorded: readonly ClientEventDraft[] = [];
     const result = await inTransaction(this.prisma, async (tx, unit): Promise<Result<ChangedClient<T>, F | ClientNotFound>> => {
       const now = this.clock();
-      const client = await lockClient(tx, clientId);
-      if (!client) return fail(clientNotFound(clientId));
+      const locked = await lockReading(tx, clientId, readWithLock);
+      if (!locked) return fail(clientNotFound(clientId));
+      const { client, read } = locked;
 
-      const outcome = await change({ tx, actor, client, now });
+      const outcome = await change({ tx, actor, client, read, now });
       if (!outcome.ok) return outcome.keepWrites ? fail(outcome.failure) : unit.rollbackWith(fail(outcome.failure));
       let finalWrite = outcome.finalWrite ?? null;
       const writeFinalNow = async () => {
@@ -166,6 +182,16 @@ export class ClientChanges {
     if (recorded.length > 0) this.committed(recorded.map((event) => event.type));
     return result;
   }
+}
+
+/** Locks the client and reads it, with what the change asked to read with the lock, in one statement. */
+async function lockReading<R>(tx: Tx, clientId: string, readWithLock?: ReadWithLock<R>): Promise<{ client: Client; read: R } | null> {
+  if (!readWithLock) {
+    const client = await lockClient(tx, clientId);
+    return client && { client, read: undefined as R };
+  }
+  const locked = await lockClientReading(tx, clientId, readWithLock.expression(clientId));
+  return locked && { client: locked.client, read: readWithLock.parse(locked.alongside) };
 }
 
 /** What a new client holds before createClient's values and the lifecycle's start are applied. */

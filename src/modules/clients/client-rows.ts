@@ -21,6 +21,24 @@ export async function lockClient(tx: Tx, clientId: string): Promise<Client | nul
   return client ?? null;
 }
 
+/**
+ * lockClient, reading `alongside` (an SQL expression, e.g. a scalar subquery over the client's
+ * children) in the same statement. That statement reads from a snapshot taken before it got the
+ * lock: when the lock waited for another change to commit, the locked row is newer than the row
+ * the snapshot saw (its version moved) and `alongside` is read again, now that the row is locked.
+ * Sound because every change to the client or its children bumps its version under this lock.
+ */
+export async function lockClientReading(tx: Tx, clientId: string, alongside: Prisma.Sql): Promise<{ client: Client; alongside: unknown } | null> {
+  const [row] = await tx.$queryRaw<Array<Client & { versionSeen: number; alongside: unknown }>>`
+    SELECT ${CLIENT_COLUMNS}, (SELECT version FROM clients WHERE id = ${clientId}::uuid) AS "versionSeen", ${alongside} AS "alongside"
+      FROM clients WHERE id = ${clientId}::uuid FOR UPDATE`;
+  if (!row) return null;
+  const { versionSeen, alongside: read, ...client } = row;
+  if (versionSeen === client.version) return { client, alongside: read };
+  const [again] = await tx.$queryRaw<Array<{ alongside: unknown }>>`SELECT ${alongside} AS "alongside"`;
+  return { client, alongside: again.alongside };
+}
+
 /** A date-only column's value as PostgreSQL reads it whatever the session's time zone (Prisma's Dates for them are UTC midnight). */
 const calendarDay = (date: Date | null): string | null => (date === null ? null : date.toISOString().slice(0, 10));
 

@@ -3,7 +3,7 @@ import type { KycVerificationType } from '../../generated/prisma/enums';
 import { Actor, mayCorrectIdentityFacts } from '../../shared/actor';
 import { ClientNotFound, InvalidStatus, Result, ok } from '../../shared/result';
 import { ChangeOutcome, ClientChanges, ClientLifecycle } from '../clients/client-changes';
-import { ClientChildren, loadClientSnapshot, loadClientSnapshotInTransaction } from './client-snapshot';
+import { ClientChildren, childrenWithLock, loadClientSnapshot, loadClientSnapshotInTransaction } from './client-snapshot';
 import {
   Decision,
   correctedIdentityFacts,
@@ -52,15 +52,21 @@ export class VerificationService {
   }
 
   async verify(actor: Actor, clientId: string, level: KycVerificationType): Promise<Result<{ client: Client }, VerificationFailure>> {
-    const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
-      applied(decideVerify(client, await loadClientSnapshotInTransaction(tx, client), level, this.policy, now)),
+    const result = await this.changes.apply(
+      actor,
+      clientId,
+      async ({ client, read, now }) => applied(decideVerify(client, { ...client, ...read }, level, this.policy, now)),
+      childrenWithLock,
     );
     return result.ok ? ok({ client: result.value.client }) : result;
   }
 
   async activate(actor: Actor, clientId: string): Promise<Result<{ client: Client }, VerificationFailure>> {
-    const result = await this.changes.apply(actor, clientId, async ({ tx, client, now }) =>
-      applied(decideActivate(client, await loadClientSnapshotInTransaction(tx, client), this.policy, now)),
+    const result = await this.changes.apply(
+      actor,
+      clientId,
+      async ({ client, read, now }) => applied(decideActivate(client, { ...client, ...read }, this.policy, now)),
+      childrenWithLock,
     );
     return result.ok ? ok({ client: result.value.client }) : result;
   }
