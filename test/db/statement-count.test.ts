@@ -112,7 +112,8 @@ const JOURNEY_BUDGET = {
   'verifyClient PARTIAL': 4,
   activateClient: 4,
 } as const;
-const JOURNEY_TOTAL_BUDGET = 39;
+/** Issue 10's target for the whole journey (it cost 81 before); the budgets above are what each costs now. */
+const JOURNEY_TOTAL_BUDGET = 40;
 type JourneyStep = keyof typeof JOURNEY_BUDGET;
 
 describe('the write path of one customer journey', () => {
