@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Client as PgClient, Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 import { SqlSession, applyMigrations } from './migrations';
+import { newEmbeddedPglite } from './pglite-options';
 
 /**
  * The one database handle of an app: a Prisma client over PostgreSQL (pg pool) or embedded
@@ -88,7 +88,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   // An image seeds a new database only: PGlite refuses to load one over an existing data directory.
   const isNew = !config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION'));
-  const pglite = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
+  const pglite = await newEmbeddedPglite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: [...prismaLog] });
   return {
