@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 
 /**
@@ -13,6 +16,10 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
  *   follows it (1/32). The setting goes on PostgreSQL's command line at every start, which
  *   overrides postgresql.conf, so it applies as much to data directories made by earlier versions
  *   (and to the test images) as to new ones, and nothing is written to them.
+ * - initdb: on a new data directory PGlite runs initdb in a second PostgreSQL instance (another
+ *   128MB memory and more, plus a 128MB copy of it) and leaves all of that to the garbage
+ *   collector, which may take any time to free it. It runs in a short-lived child process
+ *   instead, so the server only ever opens an existing data directory.
  */
 export const EMBEDDED_POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
   shared_buffers: '16MB',
@@ -23,7 +30,45 @@ const startParams = [
   ...Object.entries(EMBEDDED_POSTGRES_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
 ];
 
-/** A PGlite instance on `options` with the settings above; `waitReady` as usual. */
+/**
+ * A PGlite instance on `options` with the settings above. A data directory on disk that holds no
+ * database yet is created first, in a child process (see above); `waitReady` as usual.
+ */
 export async function newEmbeddedPglite(options: Pick<PGliteOptions, 'dataDir' | 'loadDataDir'>): Promise<PGlite> {
+  if (options.dataDir && !options.loadDataDir && !existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
+    await createDatabaseApart(options.dataDir);
+  }
   return new PGlite({ ...options, startParams });
+}
+
+// Plain JavaScript for `node -e`, so it runs the same from dist/ and under ts-jest.
+const CREATE_DATABASE = `
+const { PGlite } = require(process.argv[1]);
+// The server is waiting for this process: when it goes away, so does this one.
+process.on('disconnect', () => process.exit(1));
+const pglite = new PGlite({ dataDir: process.argv[2] });
+pglite.waitReady
+  .then(() => pglite.close())
+  .then(() => process.exit(0), (error) => {
+    process.stderr.write(String((error && error.stack) || error));
+    process.exit(1);
+  });
+`;
+
+/** Runs initdb for `dataDir` in a child process (PGlite does it when it finds no database). */
+function createDatabaseApart(dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CREATE_DATABASE, require.resolve('@electric-sql/pglite'), dataDir], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-4000);
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      reject(new Error(`creating the embedded database in ${dataDir} failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`));
+    });
+  });
 }
