@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 
 /**
  * How the embedded database (PGlite) is started, sized for one server process.
  *
  * PGlite runs PostgreSQL inside a WebAssembly memory that only grows: whatever PostgreSQL touches
- * once stays resident for the life of the process.
+ * once stays resident for the life of the process. Three things decided the server's size:
  *
  * - `shared_buffers`: initdb writes 128MB into postgresql.conf, and PGlite zero-fills its shared
  *   memory when it sets it up, so all of it was resident from the first moment (145MB of shared
@@ -20,10 +21,20 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
  *   128MB memory and more, plus a 128MB copy of it) and leaves all of that to the garbage
  *   collector, which may take any time to free it. It runs in a short-lived child process
  *   instead, so the server only ever opens an existing data directory.
+ * - V8 compiles PostgreSQL's WebAssembly with its baseline compiler (Liftoff), then recompiles
+ *   the functions that run hot with its optimising one (TurboFan). For PostgreSQL's large
+ *   functions that takes tens of MB of compiler memory each, which the C allocator keeps
+ *   afterwards: about 100MB, and seconds of CPU at start. With baseline code only
+ *   (`--liftoff-only`, which V8 lists as a testing flag) the bench's throughput stayed within its
+ *   run-to-run noise. The flag is process-wide and read when a module is compiled; were a Node
+ *   version to drop it, only the memory saving would be lost.
  */
 export const EMBEDDED_POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
   shared_buffers: '16MB',
 };
+
+/** V8's switch for baseline WebAssembly code only. */
+const BASELINE_WASM_ONLY = '--liftoff-only';
 
 const startParams = [
   ...PGlite.defaultStartParams,
@@ -35,6 +46,8 @@ const startParams = [
  * database yet is created first, in a child process (see above); `waitReady` as usual.
  */
 export async function newEmbeddedPglite(options: Pick<PGliteOptions, 'dataDir' | 'loadDataDir'>): Promise<PGlite> {
+  // Process-wide, and only for modules compiled from now on: PGlite compiles its module on first use.
+  setFlagsFromString(BASELINE_WASM_ONLY);
   if (options.dataDir && !options.loadDataDir && !existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
     await createDatabaseApart(options.dataDir);
   }
@@ -58,7 +71,7 @@ pglite.waitReady
 /** Runs initdb for `dataDir` in a child process (PGlite does it when it finds no database). */
 function createDatabaseApart(dataDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CREATE_DATABASE, require.resolve('@electric-sql/pglite'), dataDir], {
+    const child = spawn(process.execPath, [BASELINE_WASM_ONLY, '-e', CREATE_DATABASE, require.resolve('@electric-sql/pglite'), dataDir], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
