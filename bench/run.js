@@ -1,338 +1,465 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: builds, then measures the built server (dist/) in this process over HTTP on
- * 127.0.0.1. Prints figures only; there are no pass/fail thresholds.
+ * `npm run bench`: builds, then measures the built server (`node dist/main.js`, production mode) in
+ * a child process over HTTP on 127.0.0.1, against the figures of issue 10. Prints one table of
+ * figures with their targets; there are no pass/fail thresholds.
  *
- *   BENCH_DATABASE_URL  PostgreSQL URL to run against (its tables are created by the migrations;
- *                       use a scratch database). Default: in-memory embedded PGlite.
- *   BENCH_CLIENTS       clients seeded before the read benchmark (default 200)
- *   BENCH_CREATES       createClient calls in the throughput run (default 400)
- *   BENCH_JOURNEYS      full journeys (default 60)
- *   BENCH_CONCURRENCY   requests in flight at once (default 8)
+ * Phases, in order (README "Benchmarks"):
+ *   1. The API server child starts (embedded PGlite on a fresh on-disk DATA_DIR, or PostgreSQL);
+ *      its RSS is read right after start and after the first 100 createClient calls (and after
+ *      seeding, at the end, and once more after a restart on the same data, before phase 7).
+ *   2. Seeding: BENCH_CLIENTS clients, each with an address, an SSN, a PNG and verified contacts.
+ *   3. Journeys: BENCH_CUSTOMERS concurrent customers, each running create -> address -> SSN ->
+ *      email and phone codes -> verifyClient PARTIAL -> activateClient, again and again.
+ *   4. addDocument with 1 MiB and 10 MiB files, one at a time.
+ *   5. The everything-nested page, one request at a time.
+ *   6. The nested page (clients with addresses and identifiers) at BENCH_PAGE_CONNECTIONS
+ *      connections; then the API child stops.
+ *   7. The raw-SQL baseline child (bench/raw-baseline.js) on the same database answers the same
+ *      page (checked equal to the API's) at the same number of connections.
+ *   8. SQL statements per mutation, journey and page, counted sequentially in this process
+ *      (`createApp` from dist/app, `app.database.onStatement`) on a database of its own
+ *      (in-memory PGlite, or BENCH_DATABASE_URL).
  *
- * Every loop is bounded and a watchdog stops the run after 115 s.
+ * Settings (environment):
+ *   BENCH_DATABASE_URL        PostgreSQL to run against; its name must contain "bench" or "scratch"
+ *                             (the bench fills its tables). Default: embedded PGlite in a temporary
+ *                             DATA_DIR. The database keeps what each run adds: recreate it for
+ *                             figures comparable from run to run.
+ *   BENCH_CLIENTS             clients seeded for the pages (default 200)
+ *   BENCH_MEMORY_CREATES      createClient calls before the second RSS reading (default 100)
+ *   BENCH_CUSTOMERS           concurrent customers in the journey phase (default 16)
+ *   BENCH_PAGE_CONNECTIONS    connections reading the nested page, API and baseline (default 8)
+ *   BENCH_PAGE_SIZE           clients per page (default 50)
+ *   BENCH_SECONDS             measured seconds of the journey and each page run (default 10)
+ *   BENCH_WARMUP_SECONDS      unmeasured seconds before each of those (default 2)
+ *   BENCH_POOL_SIZE           PostgreSQL connections of the server and of the baseline (default 10)
+ *   BENCH_STATEMENT_JOURNEYS  sequential journeys the statements are counted over (default 3)
+ *   BENCH_WATCHDOG_SECONDS    the whole run is stopped after this long (default 300)
+ *
+ * Every child process is killed when the bench ends, fails, is interrupted or hits the watchdog.
  */
 'use strict';
 
-const { randomBytes, randomInt } = require('node:crypto');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { createHash, randomBytes } = require('node:crypto');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { isDeepStrictEqual } = require('node:util');
 
-const { createApp } = require('../dist/app');
-const { loadConfig } = require('../dist/config');
-const { ALL_STAFF_SCOPES, mintToken } = require('../dist/auth/tokens');
+const { closedLoop, graphqlClient, httpClient, runPool, summary } = require('./load');
+const { EVERYTHING_PAGE, JOURNEY_MUTATIONS, NESTED_PAGE, onboardingSteps, pngOf, startCodeReceiver } = require('./onboarding');
+const { freePort, killAllChildren, startChild } = require('./processes');
+const { countStatements } = require('./statements');
 
-const SEED_CLIENTS = positiveInt('BENCH_CLIENTS', 200);
-const CREATES = positiveInt('BENCH_CREATES', 400);
-const JOURNEYS = positiveInt('BENCH_JOURNEYS', 60);
-const CONCURRENCY = positiveInt('BENCH_CONCURRENCY', 8);
-const LIST_REQUESTS = 30;
-const LIST_PAGE = 50;
-const WATCHDOG_MS = 115_000;
+const ROOT = path.resolve(__dirname, '..');
+const SERVER_ENTRY = path.join(ROOT, 'dist', 'main.js');
+const BASELINE_ENTRY = path.join(__dirname, 'raw-baseline.js');
+
+const settings = {
+  databaseUrl: process.env.BENCH_DATABASE_URL || null,
+  clients: positiveInt('BENCH_CLIENTS', 200),
+  memoryCreates: positiveInt('BENCH_MEMORY_CREATES', 100),
+  customers: positiveInt('BENCH_CUSTOMERS', 16),
+  pageConnections: positiveInt('BENCH_PAGE_CONNECTIONS', 8),
+  pageSize: positiveInt('BENCH_PAGE_SIZE', 50),
+  seconds: positiveInt('BENCH_SECONDS', 10),
+  warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2),
+  poolSize: positiveInt('BENCH_POOL_SIZE', 10),
+  statementJourneys: positiveInt('BENCH_STATEMENT_JOURNEYS', 3),
+  watchdogSeconds: positiveInt('BENCH_WATCHDOG_SECONDS', 300),
+};
+const SEED_CONCURRENCY = 8;
+const EVERYTHING_REQUESTS = 20;
+const CODE_WAIT_MS = 10_000;
+const PNG_SMALL = pngOf(2048);
 
 function positiveInt(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0 || value > 100_000) throw new Error(`${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0 || value > 100_000) throw new Error(`${name} must be a positive integer up to 100000`);
   return value;
 }
 
-/** Keeps every code the server sends, so journeys can confirm contacts without reading stdout. */
-class CapturedDelivery {
-  constructor() {
-    this.latest = new Map();
-  }
-  async deliver(message) {
-    this.latest.set(`${message.clientId}:${message.channel}`, message.code);
-  }
-  code(clientId, channel) {
-    const code = this.latest.get(`${clientId}:${channel}`);
-    if (!code) throw new Error(`no code sent to ${clientId} on ${channel}`);
-    return code;
-  }
-}
+// The data key is recorded in the database at first start and must match on every later one, so a
+// PostgreSQL scratch database keeps working from run to run: a fixed key, for bench data only.
+const BENCH_DATA_KEY = createHash('sha256').update('onboarding-api bench data key: not for real data').digest('base64');
+const AUTH_SECRET = randomBytes(32).toString('base64');
+const RATE_LIMITS = Object.fromEntries(
+  ['CONTACT_REQUESTS_PER_CLIENT', 'CONTACT_REQUESTS_PER_DESTINATION', 'WRONG_CONTACT_CODES', 'IDENTIFIER_ADDS'].map((rule) => [`RATE_LIMIT_${rule}`, '1000000/1h']),
+);
 
-// ---------------------------------------------------------------------------------------------
-// Operations (the public contract, as an integrator would send them)
-
-const CREATE_CLIENT = `mutation CreateClient($input: CreateClientInput!) {
-  createClient(input: $input) { __typename ... on ClientPayload { client { id version } } ... on UserError { message } } }`;
-const ADD_ADDRESS = `mutation AddAddress($input: AddAddressInput!) {
-  addAddress(input: $input) { __typename ... on AddAddressSuccess { address { id } } ... on UserError { message } } }`;
-const ADD_IDENTIFIER = `mutation AddIdentifier($input: AddIdentifierInput!) {
-  addIdentifier(input: $input) { __typename ... on AddIdentifierSuccess { identifier { id last4 } } ... on UserError { message } } }`;
-const ADD_DOCUMENT = `mutation AddDocument($input: AddDocumentInput!) {
-  addDocument(input: $input) { __typename ... on AddDocumentSuccess { document { id sizeBytes sha256 } } ... on UserError { message } } }`;
-const REQUEST_CODE = `mutation RequestCode($input: RequestContactVerificationInput!) {
-  requestContactVerification(input: $input) { __typename ... on ContactVerificationRequested { expiresAt } ... on UserError { message } } }`;
-const CONFIRM_CODE = `mutation ConfirmCode($input: ConfirmContactVerificationInput!) {
-  confirmContactVerification(input: $input) { __typename ... on ClientPayload { client { version } } ... on UserError { message } } }`;
-const VERIFY = `mutation Verify($input: VerifyClientInput!) {
-  verifyClient(input: $input) { __typename ... on VerifyClientSuccess { client { status } } ... on UserError { message } } }`;
-const ACTIVATE = `mutation Activate($input: ActivateClientInput!) {
-  activateClient(input: $input) { __typename ... on ActivateClientSuccess { client { status } } ... on UserError { message } } }`;
-const LIST_CLIENTS = `query Clients($first: Int!) {
-  clients(first: $first) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node {
-      id externalId firstName lastName email emailVerified mobilePhone mobilePhoneVerified status kycVerificationType version
-      addresses { id type isPrimary line1 city postalCode countryCode }
-      identifiers { id type issuingCountry last4 status isValid }
-      documents { id type fileName contentType sizeBytes sha256 status isValid downloadUrl }
-      history { id type fromStatus toStatus detail occurredAt }
-      missingRequirements(kycVerificationType: FULL) { code acceptedTypes pendingReview }
-    } }
-  }
-}`;
-
-// ---------------------------------------------------------------------------------------------
-// Test data
-
-// The signature and IHDR chunk of a real 1x1 PNG: the server checks that a PNG starts with both.
-const PNG_HEADER = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ', 'base64');
-const pngOf = (bytes) => Buffer.concat([PNG_HEADER, randomBytes(bytes - PNG_HEADER.length)]).toString('base64');
-const SMALL_PNG = pngOf(2048);
-
-// SSNs must be unique among ACTIVE identifiers, also across runs on one PostgreSQL database:
-// one random area per run, then group and serial count up (about a million per run).
-const SSN_AREA = randomInt(100, 600);
-let ssnCounter = 0;
-function nextSsn() {
-  const n = ssnCounter++;
-  const group = 1 + (n % 99);
-  const serial = 1 + (Math.floor(n / 99) % 9999);
-  return `${SSN_AREA}-${String(group).padStart(2, '0')}-${String(serial).padStart(4, '0')}`;
-}
-const RUN = randomBytes(3).toString('hex');
-let clientCounter = 0;
-function newClientInput() {
-  const n = clientCounter++;
+/** The production environment the server child (and the in-process statement app) runs with. */
+function serverEnvironment({ port, dataDir, codeUrl }) {
   return {
-    externalId: `bench-${RUN}-${n}`,
-    firstName: 'Bench',
-    lastName: `Client ${n}`,
-    dateOfBirth: '1985-06-15',
-    email: `bench.${RUN}.${n}@example.com`,
-    // One phone per client, as in real traffic: the default limit allows 10 codes an hour per number.
-    mobilePhone: `+1415555${String(n % 10000).padStart(4, '0')}`,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl, DATABASE_POOL_SIZE: String(settings.poolSize) } : {}),
+    AUTH_JWT_SECRET: AUTH_SECRET,
+    DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
+    CONTACT_DELIVERY: 'webhook',
+    CONTACT_WEBHOOK_URL: codeUrl,
+    CONTACT_WEBHOOK_SECRET: randomBytes(24).toString('base64'),
+    LOG_LEVEL: 'warn',
+    ...RATE_LIMITS,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Formatting
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1] };
-}
-const ms = (value) => `${value.toFixed(1)} ms`;
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const ms = (value) => (Number.isFinite(value) ? `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms` : 'n/a');
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const latency = (s) => `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`;
+const range = (values) => {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  return min === max ? String(min) : `${min}-${max}`;
+};
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-/** Runs `total` tasks with at most `concurrency` in flight; returns each task's duration in ms. */
-async function runPool(total, concurrency, task) {
-  const durations = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const index = next++;
-      const started = performance.now();
-      await task(index);
-      durations.push(performance.now() - started);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
-  return durations;
+function printTable(rows) {
+  const header = ['metric', 'value', 'target', 'note'];
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((cells) => (cells[column] ?? '').length)));
+  const line = (cells) => `| ${cells.map((cell, column) => (cell ?? '').padEnd(widths[column])).join(' | ')} |\n`;
+  process.stdout.write(line(header));
+  process.stdout.write(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n`);
+  for (const cells of rows) process.stdout.write(line(cells));
 }
 
-function memory() {
-  const { rss, heapUsed, heapTotal } = process.memoryUsage();
-  return { rss, heapUsed, heapTotal };
+async function databaseDescription() {
+  if (!settings.databaseUrl) {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8'));
+    return `embedded PGlite ${version} (on-disk DATA_DIR)`;
+  }
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: settings.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SHOW server_version');
+    return `PostgreSQL ${rows[0].server_version} (BENCH_DATABASE_URL, database ${new URL(settings.databaseUrl).pathname.slice(1)})`;
+  } finally {
+    await client.end();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
-
-const BENCH_TOKEN_SECRET = Buffer.from('bench-only-token-secret-0123456789abcdef');
 
 async function main() {
   const benchStarted = performance.now();
-  const memoryAtStart = memory();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-bench-'));
-  const databaseUrl = process.env.BENCH_DATABASE_URL;
-  const config = {
-    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
-    database: databaseUrl ? { kind: 'postgres', url: databaseUrl, poolSize: 10 } : { kind: 'pglite', dataDir: null },
-    masterKey: Buffer.alloc(32, 0x42),
-    // Every request carries a staff token, as integrators send it (verification is part of the cost).
-    auth: { kind: 'secret', secret: BENCH_TOKEN_SECRET, issuer: null, audience: null },
-  };
-  const token = await mintToken(BENCH_TOKEN_SECRET, { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
-  const delivery = new CapturedDelivery();
-  const app = await createApp(config, { contactDelivery: delivery });
-  const baseUrl = await app.listen(0, '127.0.0.1');
-  const graphqlUrl = `${baseUrl}/graphql`;
-  const memoryAfterStart = memory();
-
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`bench: still running after ${WATCHDOG_MS / 1000} s, stopping.\n`);
-    process.exit(2);
-  }, WATCHDOG_MS);
-  watchdog.unref();
-
-  let statements = 0;
-  app.database.onStatement(() => {
-    statements += 1;
-  });
-
-  async function gql(query, variables) {
-    const response = await fetch(graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = await response.json();
-    if (response.status !== 200 || body.errors) {
-      throw new Error(`HTTP ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-    }
-    return body.data;
-  }
-
-  /** Sends a mutation and insists on the expected union member. */
-  async function mutate(query, input, field, expected) {
-    const data = await gql(query, { input });
-    const result = data[field];
-    if (result.__typename !== expected) throw new Error(`${field}: expected ${expected}, got ${JSON.stringify(result)}`);
-    return result;
-  }
-
-  async function createClient() {
-    const result = await mutate(CREATE_CLIENT, newClientInput(), 'createClient', 'ClientPayload');
-    return result.client.id;
-  }
-  async function addPrimaryAddress(clientId) {
-    await mutate(
-      ADD_ADDRESS,
-      { clientId, type: 'RESIDENTIAL', isPrimary: true, line1: '1 Market Street', city: 'San Francisco', region: 'CA', postalCode: '94105', countryCode: 'US' },
-      'addAddress',
-      'AddAddressSuccess',
-    );
-  }
-  async function addSsn(clientId) {
-    await mutate(ADD_IDENTIFIER, { clientId, type: 'SSN', value: nextSsn() }, 'addIdentifier', 'AddIdentifierSuccess');
-  }
-  async function addPng(clientId, contentBase64) {
-    await mutate(
-      ADD_DOCUMENT,
-      { clientId, type: 'PASSPORT', fileName: 'passport.png', contentType: 'image/png', contentBase64, expiresOn: '2035-01-31' },
-      'addDocument',
-      'AddDocumentSuccess',
-    );
-  }
-  async function verifyContacts(clientId) {
-    for (const channel of ['EMAIL', 'MOBILE_PHONE']) {
-      await mutate(REQUEST_CODE, { clientId, channel }, 'requestContactVerification', 'ContactVerificationRequested');
-      await mutate(CONFIRM_CODE, { clientId, channel, code: delivery.code(clientId, channel) }, 'confirmContactVerification', 'ClientPayload');
+  const loadAtStart = os.loadavg();
+  if (settings.databaseUrl) {
+    const name = decodeURIComponent(new URL(settings.databaseUrl).pathname.slice(1));
+    if (!/bench|scratch/i.test(name)) {
+      throw new Error(`BENCH_DATABASE_URL names database "${name}": the bench fills its tables, so use a scratch database whose name says "bench" or "scratch" (createdb bench_scratch)`);
     }
   }
+  const database = await databaseDescription();
+  const onPglite = !settings.databaseUrl;
 
-  const rows = [];
-  const row = (metric, value, note = '') => rows.push([metric, value, note]);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onboarding-bench-'));
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  const { mintToken, ALL_STAFF_SCOPES } = require('../dist/auth/tokens');
+  const token = await mintToken(Buffer.from(AUTH_SECRET, 'utf8'), { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
+  const receiver = await startCodeReceiver();
 
-  // 1. Seed: each client with an address, an SSN, a PNG document and verified contacts.
-  let started = performance.now();
+  const progress = (message) => process.stderr.write(`bench: ${message} (${((performance.now() - benchStarted) / 1000).toFixed(0)} s)\n`);
+
+  // 1. The API server.
+  const port = await freePort();
+  const env = serverEnvironment({ port, dataDir, codeUrl: receiver.url });
+  progress(`starting the API server on ${onPglite ? 'PGlite' : 'PostgreSQL'}`);
+  const server = await startChild('API server', SERVER_ENTRY, { env, port });
+  const memory = [['after start', server.memory()]];
+  const journeyClient = graphqlClient(server.url, { connections: Math.max(settings.customers, SEED_CONCURRENCY), token });
+
+  // 2. Seeding: every createClient first (the RSS reading after the first ones), then the rest.
+  progress(`seeding ${settings.clients} clients`);
+  const seedSteps = onboardingSteps(journeyClient, receiver.box, { codeWaitMs: CODE_WAIT_MS });
   const seeded = [];
-  await runPool(SEED_CLIENTS, CONCURRENCY, async () => {
-    const clientId = await createClient();
-    await addPrimaryAddress(clientId);
-    await addSsn(clientId);
-    await addPng(clientId, SMALL_PNG);
-    await verifyContacts(clientId);
-    seeded.push(clientId);
+  const started = performance.now();
+  const memoryCreates = Math.min(settings.memoryCreates, settings.clients);
+  const create = async () => seeded.push(await seedSteps.createClient());
+  await runPool(memoryCreates, SEED_CONCURRENCY, create);
+  memory.push([`after ${memoryCreates} createClient`, server.memory()]);
+  await runPool(settings.clients - memoryCreates, SEED_CONCURRENCY, create);
+  await runPool(seeded.length, SEED_CONCURRENCY, async (index) => {
+    const clientId = seeded[index];
+    await seedSteps.addPrimaryAddress(clientId);
+    await seedSteps.addSsn(clientId);
+    await seedSteps.addPng(clientId, PNG_SMALL);
+    await seedSteps.verifyContacts(clientId);
   });
-  let seconds = (performance.now() - started) / 1000;
-  row('seed clients (8 mutations each)', `${SEED_CLIENTS} in ${seconds.toFixed(1)} s`, `${(SEED_CLIENTS / seconds).toFixed(1)} clients/s, ${((SEED_CLIENTS * 8) / seconds).toFixed(0)} mutations/s`);
+  const seedSeconds = (performance.now() - started) / 1000;
+  memory.push([`after seeding ${settings.clients} clients`, server.memory()]);
 
-  // 2. clients(first: 50) with every nested list, one request at a time so statements are per request.
-  for (let i = 0; i < 3; i++) await gql(LIST_CLIENTS, { first: LIST_PAGE }); // warm-up
-  const listDurations = [];
-  const listStatements = [];
-  let listed = 0;
-  for (let i = 0; i < LIST_REQUESTS; i++) {
-    const before = statements;
-    const t0 = performance.now();
-    const data = await gql(LIST_CLIENTS, { first: LIST_PAGE });
-    listDurations.push(performance.now() - t0);
-    listStatements.push(statements - before);
-    listed = data.clients.edges.length;
-  }
-  const list = stats(listDurations);
-  const perList = stats(listStatements);
-  row(`clients(first: ${LIST_PAGE}) + nested lists`, `p50 ${ms(list.p50)}, p95 ${ms(list.p95)}`, `${list.n} requests, ${listed} clients each`);
-  row('  SQL statements per request', perList.p50 === perList.max ? String(perList.p50) : `${perList.p50} (max ${perList.max})`, 'app.database.onStatement');
+  // 3. Journeys.
+  progress(`journeys: ${settings.customers} customers for ${settings.warmupSeconds} + ${settings.seconds} s`);
+  const journeys = await runJourneys(journeyClient, receiver, server);
 
-  // 3. createClient throughput over HTTP.
-  const createStatementsBefore = statements;
-  started = performance.now();
-  const createDurations = await runPool(CREATES, CONCURRENCY, () => createClient());
-  seconds = (performance.now() - started) / 1000;
-  const create = stats(createDurations);
-  row(`createClient, concurrency ${CONCURRENCY}`, `${(CREATES / seconds).toFixed(0)} req/s`, `${CREATES} requests in ${seconds.toFixed(1)} s`);
-  row('  latency', `p50 ${ms(create.p50)}, p95 ${ms(create.p95)}`, `max ${ms(create.max)}`);
-  row('  SQL statements per createClient', ((statements - createStatementsBefore) / CREATES).toFixed(1), '');
-
-  // 4. The full journey: create -> address -> SSN -> email and phone codes -> verify PARTIAL -> activate.
-  const journeyStatementsBefore = statements;
-  started = performance.now();
-  const journeyDurations = await runPool(JOURNEYS, CONCURRENCY, async () => {
-    const clientId = await createClient();
-    await addPrimaryAddress(clientId);
-    await addSsn(clientId);
-    await verifyContacts(clientId);
-    await mutate(VERIFY, { clientId, kycVerificationType: 'PARTIAL' }, 'verifyClient', 'VerifyClientSuccess');
-    await mutate(ACTIVATE, { clientId }, 'activateClient', 'ActivateClientSuccess');
-  });
-  seconds = (performance.now() - started) / 1000;
-  const journey = stats(journeyDurations);
-  row(`full journey (9 mutations), concurrency ${CONCURRENCY}`, `${(JOURNEYS / seconds).toFixed(1)} journeys/s`, `${JOURNEYS} journeys in ${seconds.toFixed(1)} s`);
-  row('  journey latency', `p50 ${ms(journey.p50)}, p95 ${ms(journey.p95)}`, `max ${ms(journey.max)}`);
-  row('  SQL statements per journey', ((statements - journeyStatementsBefore) / JOURNEYS).toFixed(1), '');
-
-  // 5. Large documents, one at a time, on one seeded client.
+  // 4. Large documents, one at a time.
+  progress('addDocument 1 MiB and 10 MiB');
+  const documents = [];
   for (const [label, bytes, count] of [['1 MiB', 1024 * 1024, 5], ['10 MiB', 10 * 1024 * 1024, 3]]) {
     const content = pngOf(bytes);
     const durations = [];
     for (let i = 0; i < count; i++) {
       const t0 = performance.now();
-      await addPng(seeded[i % seeded.length], content);
+      await seedSteps.addPng(seeded[i % seeded.length], content);
       durations.push(performance.now() - t0);
     }
-    const documents = stats(durations);
-    row(`addDocument ${label} PNG`, `p50 ${ms(documents.p50)}, max ${ms(documents.max)}`, `${count} uploads, ${(content.length / 1024 / 1024).toFixed(1)} MiB of base64`);
+    documents.push({ label, count, base64Bytes: content.length, ...summary(durations) });
   }
 
-  const memoryAtEnd = memory();
-  row('memory at start (before createApp)', `rss ${mib(memoryAtStart.rss)}`, `heap used ${mib(memoryAtStart.heapUsed)}`);
-  row('memory after createApp', `rss ${mib(memoryAfterStart.rss)}`, `heap used ${mib(memoryAfterStart.heapUsed)}`);
-  row('memory at end', `rss ${mib(memoryAtEnd.rss)}`, `heap used ${mib(memoryAtEnd.heapUsed)} of ${mib(memoryAtEnd.heapTotal)}`);
+  // 5. The everything-nested page, one request at a time.
+  progress('everything-nested page');
+  const everything = [];
+  for (let i = 0; i < EVERYTHING_REQUESTS + 3; i++) {
+    const t0 = performance.now();
+    const { status, json } = await journeyClient.post({ query: EVERYTHING_PAGE, variables: { first: settings.pageSize } });
+    if (status !== 200 || json.errors) throw new Error(`everything page: HTTP ${status} ${JSON.stringify(json.errors ?? json).slice(0, 300)}`);
+    if (i >= 3) everything.push(performance.now() - t0);
+  }
+  journeyClient.close();
 
-  await app.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  // 6. The nested page through the API.
+  progress(`nested page through the API: ${settings.pageConnections} connections for ${settings.warmupSeconds} + ${settings.seconds} s`);
+  const pageBody = Buffer.from(JSON.stringify({ query: NESTED_PAGE, variables: { first: settings.pageSize } }));
+  const apiPage = await measurePage(server, pageBody, { authorization: `Bearer ${token}` });
+  memory.push(['at the end (after the 10 MiB uploads and the pages)', server.memory()]);
+  const serverExit = await server.stop();
+  // Started again on the same data: its memory without initdb (PGlite) or first-start migrations.
+  progress('restarting the API server on the same data');
+  const restarted = await startChild('API server (restart)', SERVER_ENTRY, { env, port });
+  memory.push(['after a restart on the same data', restarted.memory()]);
+  await restarted.stop();
+  await receiver.close();
 
-  const database = databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite, in memory';
-  process.stdout.write(`\nonboarding-api bench: node ${process.version}, ${database}, ${process.platform}/${process.arch}\n\n`);
-  const widths = [0, 1, 2].map((column) => Math.max(...[['metric', 'value', 'note'], ...rows].map((cells) => cells[column].length)));
-  const line = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |\n`;
-  process.stdout.write(line(['metric', 'value', 'note']));
-  process.stdout.write(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n`);
-  for (const cells of rows) process.stdout.write(line(cells));
-  process.stdout.write(`\ntotal ${((performance.now() - benchStarted) / 1000).toFixed(1)} s\n`);
+  // 7. The raw-SQL baseline on the same rows.
+  progress('nested page through the raw-SQL baseline');
+  const baselinePort = await freePort();
+  const baseline = await startChild('raw-SQL baseline', BASELINE_ENTRY, {
+    port: baselinePort,
+    env: {
+      PORT: String(baselinePort),
+      BASELINE_POOL_SIZE: String(settings.poolSize),
+      ...(onPglite ? { BASELINE_PGLITE_DIR: path.join(dataDir, 'pglite') } : { BASELINE_DATABASE_URL: settings.databaseUrl }),
+    },
+  });
+  const baselinePage = await measurePage(baseline, pageBody, {});
+  await baseline.stop();
+  if (!isDeepStrictEqual(apiPage.answer, baselinePage.answer)) {
+    throw new Error(`the raw-SQL baseline's page differs from the API's:\nAPI:      ${JSON.stringify(apiPage.answer).slice(0, 600)}\nbaseline: ${JSON.stringify(baselinePage.answer).slice(0, 600)}`);
+  }
+
+  // 8. Statements, sequentially, in this process.
+  progress(`counting SQL statements over ${settings.statementJourneys} journeys`);
+  const { loadConfig } = require('../dist/config');
+  const statementConfig = {
+    ...loadConfig({ ...serverEnvironment({ port: 0, dataDir: mkdtempSync(path.join(dataDir, 'statements-')), codeUrl: 'http://127.0.0.1:9/unused' }), LOG_LEVEL: 'silent', OUTBOX_SWEEP_INTERVAL_MS: '3600000' }),
+    ...(onPglite ? { database: { kind: 'pglite', dataDir: null } } : {}),
+  };
+  const statements = await countStatements({ config: statementConfig, token, journeys: settings.statementJourneys, pageSize: settings.pageSize });
+
+  const figures = { onPglite, apiPage, baselinePage, everything: summary(everything), journeys, statements, seedSeconds, documents, memory, server, restarted, serverExit };
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  process.stdout.write(`\nonboarding-api bench: node ${process.version}, ${database}, ${cpus} CPUs, load average at start ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}\n`);
+  if (loadAtStart[0] > 1.5) process.stdout.write(`WARNING: load average ${loadAtStart[0].toFixed(2)} > 1.5 at start: other work shares the CPUs, the figures are unreliable.\n`);
+  process.stdout.write('\n');
+  printTable(tableOf(figures));
+  process.stdout.write(`\ntotal ${((performance.now() - benchStarted) / 1000).toFixed(0)} s\n`);
+  if (serverExit.code !== 0) process.stdout.write(`\nAPI server output (tail):\n${server.output()}\n`);
+}
+
+/** The rows of the printed table: metric, value, target (issue 10's), note. */
+function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, statements, seedSeconds, documents, memory, server, restarted, serverExit }) {
+  const rows = [];
+  const row = (metric, value, target = '', note = '') => rows.push([metric, value, target, note]);
+  const section = (title) => rows.push([`-- ${title}`, '', '', '']);
+  const onPostgres = (target) => (onPglite ? `${target} (PostgreSQL)` : target);
+  const postgresNotCounted = onPglite ? '' : '; PostgreSQL not counted';
+
+  const edges = apiPage.answer.data.clients.edges;
+  const count = (list) => edges.reduce((sum, edge) => sum + edge.node[list].length, 0);
+  section(`nested page: clients(first: ${settings.pageSize}) { addresses identifiers }, ${settings.pageConnections} connections, ${settings.seconds} s each`);
+  row('API', `${apiPage.perSecond.toFixed(0)} pages/s`, '', `${edges.length} clients, ${count('addresses')} addresses, ${count('identifiers')} identifiers, ${(apiPage.bytes / 1024).toFixed(0)} KiB a page`);
+  row('raw-SQL baseline', `${baselinePage.perSecond.toFixed(0)} pages/s`, '', `3 statements; ${onPglite ? 'PGlite (one connection)' : `pg pool of ${settings.poolSize}`}; the same page, checked equal`);
+  row('API / baseline', (apiPage.perSecond / baselinePage.perSecond).toFixed(2), '>= 0.3', 'PostGraphile gets ~0.45');
+  row('API latency', latency(apiPage), '', `${apiPage.n} pages`);
+  row('baseline latency', latency(baselinePage), '', `${baselinePage.n} pages`);
+  row('CPU used, API run', `${apiPage.cpu.child.toFixed(2)} CPUs`, '', `by the API server; load generator ${apiPage.cpu.bench.toFixed(2)}${postgresNotCounted}`);
+  row('CPU used, baseline run', `${baselinePage.cpu.child.toFixed(2)} CPUs`, '', `by the baseline; load generator ${baselinePage.cpu.bench.toFixed(2)}${postgresNotCounted}`);
+  row('SQL statements per page', String(statements.pages.nested.statements), '<= 7', `baseline: 3; counted on a page of ${statements.pages.nested.clients}`);
+  for (const [name, result] of [['API', apiPage], ['baseline', baselinePage]]) {
+    if (result.errors > 0) row(`${name} errors`, String(result.errors), '', result.firstError ?? '');
+  }
+
+  section('everything-nested page (documents, history, missingRequirements), 1 connection');
+  row('latency', `p50 ${ms(everything.p50)}`, '', `max ${ms(everything.max)} over ${everything.n} pages`);
+  row('SQL statements per page', String(statements.pages.everything.statements), '<= 7', `counted on a page of ${statements.pages.everything.clients}`);
+
+  section(`journeys: ${settings.customers} concurrent customers, ${settings.seconds} s`);
+  row('journeys', `${journeys.perSecond.toFixed(1)} journeys/s`, onPostgres('>= 80'), `${journeys.completed} completed, ${journeys.failed} failed${journeys.firstError ? ` (first: ${journeys.firstError.slice(0, 160)})` : ''}`);
+  row('journey duration', latency(journeys.durations), '', 'includes waiting for the two codes');
+  row('CPU used', `${journeys.cpu.child.toFixed(2)} CPUs`, '', `by the API server; load generator and code webhook ${journeys.cpu.bench.toFixed(2)}${postgresNotCounted}`);
+  row('mutation latency, all', latency(journeys.all), onPostgres('p99 < 60 ms'), `${journeys.all.n} mutations`);
+  for (const type of [...new Set(JOURNEY_MUTATIONS)]) {
+    const counted = statements.byType[type];
+    const after = counted.afterCommit.some((n) => n > 0) ? ` (+${range(counted.afterCommit)} after commit)` : '';
+    row(`  ${type}`, latency(journeys.byType[type] ?? summary([])), '', `${range(counted.inRequest)} statements${after}`);
+  }
+  row('code delivery wait', latency(journeys.byType.codeWait ?? summary([])), '', 'from the request\'s answer to the code at the webhook');
+  const inRequests = JOURNEY_MUTATIONS.reduce((sum, type) => sum + mean(statements.byType[type].inRequest), 0);
+  const perJourney = mean(statements.perJourney);
+  row('SQL statements per journey', perJourney.toFixed(Number.isInteger(perJourney) ? 0 : 1), '<= 40', `${inRequests.toFixed(0)} in the 9 requests + ${(perJourney - inRequests).toFixed(0)} after commit (outbox); ${statements.perJourney.length} journeys: ${range(statements.perJourney)}`);
+
+  section('seeding and documents');
+  row('seeding', `${(settings.clients / seedSeconds).toFixed(1)} clients/s`, '', `${settings.clients} clients x 8 mutations in ${seedSeconds.toFixed(1)} s (${((settings.clients * 8) / seedSeconds).toFixed(0)} mutations/s), ${SEED_CONCURRENCY} at once`);
+  for (const document of documents) {
+    row(`addDocument ${document.label} PNG`, `p50 ${ms(document.p50)}`, '', `max ${ms(document.max)}; ${document.count} uploads, one at a time, ${(document.base64Bytes / 1024 / 1024).toFixed(1)} MiB of base64`);
+  }
+  row('SQL statements per addDocument', range(statements.byType.addDocument.inRequest), '', 'a 4 KiB PNG');
+
+  section(`server process memory (${onPglite ? 'PGlite, on-disk DATA_DIR' : 'PostgreSQL'}), /proc/<pid>/status`);
+  for (const [when, reading] of memory) {
+    row(`RSS ${when}`, mib(reading.rss), onPglite ? '< 300 MB' : '', `peak so far (VmHWM) ${mib(reading.hwm)}`);
+  }
+  row('start to ready', `${(server.readyMs / 1000).toFixed(1)} s`, '', `spawn to /health/ready answering 200${onPglite ? '; fresh DATA_DIR: initdb and migrations' : ''}`);
+  row('restart to ready', `${(restarted.readyMs / 1000).toFixed(1)} s`, '', 'on the same data');
+  row('stop (SIGTERM)', serverExit.code === 0 ? 'exit 0' : `exit ${serverExit.code ?? serverExit.signal}`, '', serverExit.code === 0 ? '' : lastLogMessage(server.output()));
+  return rows;
+}
+
+/** The `msg` of the last JSON log line in a child's output, or its last line. */
+function lastLogMessage(output) {
+  const lines = output.trim().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const { msg } = JSON.parse(line);
+      if (msg) return `last log line: ${msg}`;
+    } catch {
+      // not a log line
+    }
+  }
+  return lines[0] ?? '';
+}
+
+/**
+ * CPU used by a child and by this process (the load generator) between start() and stop(), in
+ * CPUs (1.0: one CPU busy all the time).
+ */
+function cpuMeter(child) {
+  let from;
+  return {
+    start() {
+      from = { wall: performance.now(), child: child.cpuSeconds(), bench: process.cpuUsage() };
+    },
+    stop() {
+      const wall = (performance.now() - from.wall) / 1000;
+      const bench = process.cpuUsage(from.bench);
+      return { child: (child.cpuSeconds() - from.child) / wall, bench: (bench.user + bench.system) / 1e6 / wall };
+    },
+  };
+}
+
+/**
+ * The nested page at BENCH_PAGE_CONNECTIONS connections: the first answer is kept (to compare the
+ * API's with the baseline's), every later one must have its status and length.
+ */
+async function measurePage(child, body, headers) {
+  const { url } = child;
+  const cpu = cpuMeter(child);
+  const client = httpClient(url, { connections: settings.pageConnections, headers: { 'content-type': 'application/json', ...headers } });
+  try {
+    const first = await client.request('POST', '/graphql', body);
+    const answer = JSON.parse(first.body.toString('utf8'));
+    if (first.status !== 200 || answer.errors || !answer.data?.clients?.edges?.length) {
+      throw new Error(`${url}: the nested page failed: HTTP ${first.status} ${first.body.toString('utf8').slice(0, 400)}`);
+    }
+    const bytes = first.body.length;
+    const result = await closedLoop({
+      connections: settings.pageConnections,
+      warmupMs: settings.warmupSeconds * 1000,
+      durationMs: settings.seconds * 1000,
+      onMeasureStart: () => cpu.start(),
+      send: async () => {
+        const { status, body: answered } = await client.request('POST', '/graphql', body);
+        if (status !== 200 || answered.length !== bytes) throw new Error(`HTTP ${status}, ${answered.length} bytes (expected ${bytes}): ${answered.toString('utf8').slice(0, 200)}`);
+        return true;
+      },
+    });
+    return { ...result, cpu: cpu.stop(), answer, bytes };
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * BENCH_CUSTOMERS customers, each running journeys back to back: warm-up, then the measured
+ * window. A journey counts when it ends within the window; a mutation when it starts and ends in it.
+ */
+async function runJourneys(gql, receiver, server) {
+  const measureFrom = performance.now() + settings.warmupSeconds * 1000;
+  const cpu = cpuMeter(server);
+  setTimeout(() => cpu.start(), settings.warmupSeconds * 1000);
+  const measureUntil = measureFrom + settings.seconds * 1000;
+  const samples = {};
+  const all = [];
+  const observe = (type, duration) => {
+    const now = performance.now();
+    if (now - duration < measureFrom || now > measureUntil) return;
+    (samples[type] ??= []).push(duration);
+    if (type !== 'codeWait') all.push(duration);
+  };
+  const steps = onboardingSteps(gql, receiver.box, { codeWaitMs: CODE_WAIT_MS, observe });
+  const durations = [];
+  let failed = 0;
+  let firstError = null;
+  const customer = async () => {
+    while (performance.now() < measureUntil) {
+      const started = performance.now();
+      try {
+        await steps.journey();
+        const ended = performance.now();
+        if (ended >= measureFrom && ended <= measureUntil) durations.push(ended - started);
+      } catch (error) {
+        failed += 1;
+        firstError ??= error.message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: settings.customers }, customer));
+  return {
+    cpu: cpu.stop(),
+    completed: durations.length,
+    perSecond: durations.length / settings.seconds,
+    failed,
+    firstError,
+    durations: summary(durations),
+    all: summary(all),
+    byType: Object.fromEntries(Object.entries(samples).map(([type, values]) => [type, summary(values)])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${settings.watchdogSeconds} s (BENCH_WATCHDOG_SECONDS): stopping, children killed.\n`);
+  killAllChildren();
+  process.exit(2);
+}, settings.watchdogSeconds * 1000);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}: stopping, children killed.\n`);
+    killAllChildren();
+    process.exit(130);
+  });
 }
 
 main().then(
