@@ -292,8 +292,10 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, statem
   row('API / baseline', (apiPage.perSecond / baselinePage.perSecond).toFixed(2), '>= 0.3', 'PostGraphile gets ~0.45');
   row('API latency', latency(apiPage), '', `${apiPage.n} pages`);
   row('baseline latency', latency(baselinePage), '', `${baselinePage.n} pages`);
-  row('CPU used, API run', `${apiPage.cpu.child.toFixed(2)} CPUs`, '', `by the API server; load generator ${apiPage.cpu.bench.toFixed(2)}${postgresNotCounted}`);
-  row('CPU used, baseline run', `${baselinePage.cpu.child.toFixed(2)} CPUs`, '', `by the baseline; load generator ${baselinePage.cpu.bench.toFixed(2)}${postgresNotCounted}`);
+  // CPU per page depends less on what else the machine runs than pages per second do.
+  const perPage = (result) => ms((result.cpu.child * 1000) / result.perSecond);
+  row('CPU used, API run', `${apiPage.cpu.child.toFixed(2)} CPUs`, '', `${perPage(apiPage)} of server CPU a page; load generator ${apiPage.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
+  row('CPU used, baseline run', `${baselinePage.cpu.child.toFixed(2)} CPUs`, '', `${perPage(baselinePage)} of baseline CPU a page; load generator ${baselinePage.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
   row('SQL statements per page', String(statements.pages.nested.statements), '<= 7', `baseline: 3; counted on a page of ${statements.pages.nested.clients}`);
   for (const [name, result] of [['API', apiPage], ['baseline', baselinePage]]) {
     if (result.errors > 0) row(`${name} errors`, String(result.errors), '', result.firstError ?? '');
@@ -306,7 +308,7 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, statem
   section(`journeys: ${settings.customers} concurrent customers, ${settings.seconds} s`);
   row('journeys', `${journeys.perSecond.toFixed(1)} journeys/s`, onPostgres('>= 80'), `${journeys.completed} completed, ${journeys.failed} failed${journeys.firstError ? ` (first: ${journeys.firstError.slice(0, 160)})` : ''}`);
   row('journey duration', latency(journeys.durations), '', 'includes waiting for the two codes');
-  row('CPU used', `${journeys.cpu.child.toFixed(2)} CPUs`, '', `by the API server; load generator and code webhook ${journeys.cpu.bench.toFixed(2)}${postgresNotCounted}`);
+  row('CPU used', `${journeys.cpu.child.toFixed(2)} CPUs`, '', `${ms((journeys.cpu.child * 1000) / journeys.perSecond)} of server CPU a journey; load generator and webhook ${journeys.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
   row('mutation latency, all', latency(journeys.all), onPostgres('p99 < 60 ms'), `${journeys.all.n} mutations`);
   for (const type of [...new Set(JOURNEY_MUTATIONS)]) {
     const counted = statements.byType[type];
