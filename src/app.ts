@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -196,7 +197,10 @@ async function assembleApp(
       ...limits.plugins,
       idempotencyPlugin(idempotencyKeys, logger),
       serviceUnavailableStatus(),
-      requestOutcomes(metrics),
+      requestOutcomes(),
+      // No HTTP caching of GraphQL answers here (personal data, POST only): the cache-control
+      // plugin, on by default, would wrap every resolver of every request for nothing.
+      ApolloServerPluginCacheControlDisabled(),
       // Past SHUTDOWN_GRACE_MS the process exits 1 naming what was open (src/operations/shutdown.ts);
       // the drain waits a little longer, so it never cuts a request short of that.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs + 1000 }),

@@ -55,7 +55,12 @@ export function respond<S extends Success, M extends readonly ErrorMember[]>(
   result: Result<NoInfer<S>, FailureOf<M[number]>>,
   { Success, errors }: Pick<ResultUnion<S, M>, 'Success' | 'errors'>,
 ): S | UserError {
-  if (!result.ok) return errorFor(result.failure, errors);
+  if (!result.ok) {
+    const answer = errorFor(result.failure, errors);
+    // The request's log line and metrics name the member (src/operations/request-log.ts).
+    ctx.request.typedErrors.push(answer.constructor.name);
+    return answer;
+  }
   ctx.loaders.forgetClient(result.value.client.id);
   return instance(Success, result.value);
 }

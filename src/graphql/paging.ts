@@ -14,7 +14,7 @@ export class PageInfo {
 export interface Connection<E> {
   edges: E[];
   pageInfo: PageInfo;
-  totalCount: number;
+  totalCount: Promise<number>;
 }
 
 /** A page as a GraphQL connection; a bad size or forged cursor is BAD_USER_INPUT, never a server error. */
@@ -26,9 +26,13 @@ export async function connectionOf<T, E>(load: () => Promise<Page<T>>, edge: (ro
     if (error instanceof InvalidPageRequest) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
     throw error;
   }
+  let counted: Promise<number> | undefined;
   return {
     edges: page.rows.map((row, index) => edge(row, page.cursors[index])),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-    totalCount: page.totalCount,
+    // Counted when the operation selects it (once, however often it is selected), else never.
+    get totalCount() {
+      return (counted ??= page.totalCount());
+    },
   };
 }

@@ -11,8 +11,8 @@ export interface RequestRecord {
   readonly id: string;
   /** The operation's name once it parsed and validated (null: anonymous); undefined before. */
   operationName?: string | null;
-  /** The first typed-error member (__typename) a mutation answered with, if any. */
-  typedError?: string;
+  /** The typed-error members (__typename) the request's mutations answered with, in order. */
+  readonly typedErrors: string[];
   /** The first GraphQL error code of the answer, if any. */
   errorCode?: string;
 }
@@ -48,7 +48,7 @@ function outcomeOfStatus(status: number): string {
 export function recordRequests(logger: Logger, metrics: Metrics, fixedOperationName?: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const record: RequestRecord = { id: requestIdFrom(req.get('x-request-id')), ...(fixedOperationName ? { operationName: fixedOperationName } : {}) };
+    const record: RequestRecord = { id: requestIdFrom(req.get('x-request-id')), typedErrors: [], ...(fixedOperationName ? { operationName: fixedOperationName } : {}) };
     req.record = record;
     res.set('x-request-id', record.id);
     let done = false;
@@ -56,9 +56,10 @@ export function recordRequests(logger: Logger, metrics: Metrics, fixedOperationN
       if (done) return;
       done = true;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const outcome = !res.writableFinished ? 'aborted' : (record.errorCode ?? record.typedError ?? outcomeOfStatus(res.statusCode));
+      const outcome = !res.writableFinished ? 'aborted' : (record.errorCode ?? record.typedErrors[0] ?? outcomeOfStatus(res.statusCode));
       const caller = req.caller;
       metrics.observeRequest(record.operationName, outcome, seconds);
+      for (const member of record.typedErrors) metrics.countTypedError(member);
       logger.info(
         {
           requestId: record.id,

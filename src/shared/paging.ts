@@ -52,11 +52,15 @@ export interface Page<T> {
   rows: T[];
   cursors: string[];
   hasNextPage: boolean;
-  totalCount: number;
+  /**
+   * Counts every row the filter matches: a statement of its own that reads them all, so it runs
+   * only when asked for (most pages are read without `totalCount`).
+   */
+  totalCount: () => Promise<number>;
 }
 
 /** Fetches one row more than asked, which tells whether a next page exists (also for first: 0). */
-export function pageOf<T extends PagePosition>(rows: T[], first: number, totalCount: number): Page<T> {
+export function pageOf<T extends PagePosition>(rows: T[], first: number, totalCount: () => Promise<number>): Page<T> {
   const shown = rows.slice(0, first);
   return { rows: shown, cursors: shown.map(encodeCursor), hasNextPage: rows.length > first, totalCount };
 }

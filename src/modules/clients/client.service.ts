@@ -134,11 +134,8 @@ export class ClientService {
     checkPageSize(first);
     const position = after === null ? null : decodeCursor(after);
     const filter: Prisma.ClientWhereInput = status ? { status } : {};
-    const [rows, totalCount] = await Promise.all([
-      this.prisma.client.findMany({ where: { ...filter, ...afterPosition(position) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 }),
-      this.prisma.client.count({ where: filter }),
-    ]);
-    return pageOf(rows, first, totalCount);
+    const rows = await this.prisma.client.findMany({ where: { ...filter, ...afterPosition(position) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 });
+    return pageOf(rows, first, () => this.prisma.client.count({ where: filter }));
   }
 }
 

@@ -79,5 +79,5 @@ export class ClientConnection {
   pageInfo: PageInfo;
 
   @Field(() => Int)
-  totalCount: number;
+  totalCount: Promise<number>;
 }

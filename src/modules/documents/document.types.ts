@@ -56,5 +56,5 @@ export class DocumentReviewConnection {
   pageInfo: PageInfo;
 
   @Field(() => Int, { description: 'Documents awaiting review now, across all clients.' })
-  totalCount: number;
+  totalCount: Promise<number>;
 }
