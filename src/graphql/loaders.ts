@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Address, Client, ClientEvent, Document, Identifier, PrismaClient } from '../generated/prisma/client';
 import type { ClientChildren } from '../modules/verification/client-snapshot';
+import { ADDRESS_COLUMNS, CLIENT_COLUMNS, CLIENT_EVENT_COLUMNS, DOCUMENT_COLUMNS, LISTED_IDENTIFIER_COLUMNS, rowsOfClients } from '../db/rows';
 
 /** An identifier as lists show it: everything but the encrypted value. */
 export type IdentifierListed = Omit<Identifier, 'valueEncrypted'>;
@@ -28,29 +29,20 @@ function groupBy<T extends { clientId: string }>(clientIds: readonly string[], r
 }
 
 export function createLoaders(prisma: PrismaClient): Loaders {
-  const byCreation = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+  // Raw reads in the models' shapes (src/db/rows.ts): these run for every page of clients.
   const loaders = {
     client: new DataLoader<string, Client | null>(async (ids) => {
-      const rows = await prisma.client.findMany({ where: { id: { in: [...ids] } } });
+      const rows = await prisma.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${[...ids]}::uuid[])`;
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
-    addresses: new DataLoader<string, Address[]>(async (ids) =>
-      groupBy(ids, await prisma.address.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
-    ),
+    addresses: new DataLoader<string, Address[]>(async (ids) => groupBy(ids, await rowsOfClients<Address>(prisma, 'addresses', ADDRESS_COLUMNS, ids))),
+    // The ciphertext never leaves the vault; lists do not even read it.
     identifiers: new DataLoader<string, IdentifierListed[]>(async (ids) =>
-      groupBy(
-        ids,
-        // The ciphertext never leaves the vault; lists do not even read it.
-        await prisma.identifier.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation, omit: { valueEncrypted: true } }),
-      ),
+      groupBy(ids, await rowsOfClients<IdentifierListed>(prisma, 'identifiers', LISTED_IDENTIFIER_COLUMNS, ids)),
     ),
-    documents: new DataLoader<string, Document[]>(async (ids) =>
-      groupBy(ids, await prisma.document.findMany({ where: { clientId: { in: [...ids] } }, orderBy: byCreation })),
-    ),
-    history: new DataLoader<string, ClientEvent[]>(async (ids) =>
-      groupBy(ids, await prisma.clientEvent.findMany({ where: { clientId: { in: [...ids] } }, orderBy: { seq: 'asc' } })),
-    ),
+    documents: new DataLoader<string, Document[]>(async (ids) => groupBy(ids, await rowsOfClients<Document>(prisma, 'documents', DOCUMENT_COLUMNS, ids))),
+    history: new DataLoader<string, ClientEvent[]>(async (ids) => groupBy(ids, await rowsOfClients<ClientEvent>(prisma, 'client_events', CLIENT_EVENT_COLUMNS, ids))),
   };
   return {
     ...loaders,

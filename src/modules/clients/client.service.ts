@@ -1,8 +1,9 @@
-import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { Client, PrismaClient } from '../../generated/prisma/client';
 import type { ClientStatus, ContactChannel } from '../../generated/prisma/enums';
 import { Tx, violatedUniqueConstraint } from '../../db/transaction';
 import type { Actor } from '../../shared/actor';
-import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
+import { clientsPage } from '../../db/rows';
+import { Page, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import {
   ClientNotFound,
   DuplicateExternalId,
@@ -133,9 +134,9 @@ export class ClientService {
   async list(first: number, after: string | null, status: ClientStatus | null): Promise<Page<Client>> {
     checkPageSize(first);
     const position = after === null ? null : decodeCursor(after);
-    const filter: Prisma.ClientWhereInput = status ? { status } : {};
-    const rows = await this.prisma.client.findMany({ where: { ...filter, ...afterPosition(position) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1 });
-    return pageOf(rows, first, () => this.prisma.client.count({ where: filter }));
+    // Raw (src/db/rows.ts): every page of clients runs this.
+    const rows = await clientsPage(this.prisma, { status, after: position, take: first + 1 });
+    return pageOf(rows, first, () => this.prisma.client.count({ where: status ? { status } : {} }));
   }
 }
 
