@@ -1,3 +1,5 @@
+import { GraphQLObjectType, isObjectType } from 'graphql';
+import { Field, ObjectType, UseMiddleware, getMetadataStorage } from 'type-graphql';
 import { onboardingSchema } from '../../src/graphql/schema';
 import { createClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -6,6 +8,17 @@ import { TestApp, startTestApp } from '../support/test-app';
  * What keeps the read path cheap (README, "Performance"): each of these was measured in a CPU
  * profile of a page read, and each would come back silently without a test.
  */
+// A type with a guarded plain field, declared before the schema is first built (by startTestApp).
+@ObjectType()
+class GuardedForTest {
+  @Field(() => String)
+  plain: string;
+
+  @Field(() => String)
+  @UseMiddleware(async (_data, next) => next())
+  guarded: string;
+}
+
 describe('the hot path stays lean', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -60,5 +73,23 @@ describe('the hot path stays lean', () => {
     // then Apollo never instrumented the schema's resolvers
     const marks = Object.getOwnPropertySymbols(onboardingSchema()).map((symbol) => symbol.description);
     expect(marks).not.toContain('apolloServerPluginsEnabled');
+  });
+
+  it('lets graphql-js read plain fields, and keeps type-graphql\'s resolver where a field has middleware', () => {
+    const schema = onboardingSchema();
+    const withResolver = (typeName: string) =>
+      Object.values((schema.getType(typeName) as GraphQLObjectType).getFields())
+        .filter((field) => field.resolve !== undefined)
+        .map((field) => field.name);
+    // plain fields have no resolver of their own; field resolvers and handlers keep theirs
+    expect(withResolver('Address')).toEqual([]);
+    expect(withResolver('Client')).toEqual(expect.arrayContaining(['addresses', 'identifiers', 'documents', 'history', 'missingRequirements']));
+    expect(withResolver('Client')).not.toContain('firstName');
+    expect(withResolver('Query')).toEqual(expect.arrayContaining(['client', 'clients']));
+    const plainTypes = Object.values(schema.getTypeMap()).filter((type) => isObjectType(type) && !type.name.startsWith('__'));
+    expect(plainTypes.length).toBeGreaterThan(10);
+    // a field with a middleware is never marked simple (its middleware would be skipped)
+    const fields = getMetadataStorage().fields.filter((field) => field.target === GuardedForTest);
+    expect(Object.fromEntries(fields.map((field) => [field.name, field.simple]))).toEqual({ plain: true, guarded: undefined });
   });
 });
