@@ -32,7 +32,7 @@ export async function connectionOf<T, E>(load: () => Promise<Page<T>>, edge: (ro
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
     // Counted when the operation selects it (once, however often it is selected), else never.
     get totalCount() {
-      return (counted ??= page.totalCount());
+      return (counted ??= Promise.resolve(page.totalCount()));
     },
   };
 }
