@@ -193,6 +193,10 @@ async function assembleApp(
     // Apollo's automatic persisted queries let any caller register any document under its hash;
     // hashes are served from the trusted-documents manifest instead (src/http/trusted-documents.ts).
     persistedQueries: false,
+    // Signals are ours (src/operations/shutdown.ts: drain, closers, database close, exit code).
+    // Apollo's own handler (on unless NODE_ENV=test) stopped Apollo and re-sent the signal, which
+    // read as a second signal: every SIGTERM exited 1 before the database closed.
+    stopOnTerminationSignals: false,
     plugins: [
       ...limits.plugins,
       idempotencyPlugin(idempotencyKeys, logger),

@@ -19,10 +19,10 @@ describe('shutdown on SIGTERM', () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  const start = async () => {
+  const start = async (env: Record<string, string> = {}) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-shutdown-'));
     dataDirs.push(dataDir);
-    const server = await startServerProcess({ DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(GRACE_MS) }, { seedDatabase: true });
+    const server = await startServerProcess({ DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(GRACE_MS), ...env }, { seedDatabase: true });
     servers.push(server);
     return server;
   };
@@ -66,6 +66,19 @@ describe('shutdown on SIGTERM', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ data: { clients: { totalCount: expect.any(Number) } } });
     expect(await server.exited).toBe(0);
+  }, 120_000);
+
+  it('stops cleanly on one SIGTERM outside NODE_ENV=test too: Apollo adds no signal handler of its own', async () => {
+    // given a server in development mode (Apollo Server installs SIGTERM/SIGINT handlers unless
+    // NODE_ENV is test; its handler re-sent the signal, which read as a second signal: exit 1)
+    const server = await start({ NODE_ENV: 'development' });
+
+    // when one SIGTERM arrives
+    process.kill(server.pid, 'SIGTERM');
+
+    // then the shutdown runs to the end and the process exits 0
+    expect(await server.exited).toBe(0);
+    expect(server.lines.some((line) => line.msg === 'second signal while shutting down: exiting now')).toBe(false);
   }, 120_000);
 
   it('exits 1 after SHUTDOWN_GRACE_MS while a request hangs, saying what was open', async () => {
