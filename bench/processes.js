@@ -68,7 +68,10 @@ function baseEnvironment() {
  */
 async function startChild(name, script, { env, port, readyTimeoutMs = 90_000 }) {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', ORPHAN_GUARD, script], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") go to every child: profile the servers
+  // under the bench's own load (node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--require', ORPHAN_GUARD, script], {
     env: { ...baseEnvironment(), ...env, BENCH_PARENT_PID: String(process.pid) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

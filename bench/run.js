@@ -36,6 +36,7 @@
  *   BENCH_POOL_SIZE           PostgreSQL connections of the server and of the baseline (default 10)
  *   BENCH_STATEMENT_JOURNEYS  sequential journeys the statements are counted over (default 3)
  *   BENCH_WATCHDOG_SECONDS    the whole run is stopped after this long (default 300)
+ *   BENCH_NODE_ARGS           node options for the measured children, e.g. "--cpu-prof --cpu-prof-dir=prof"
  *
  * Every child process is killed when the bench ends, fails, is interrupted or hits the watchdog.
  */
