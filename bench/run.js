@@ -261,9 +261,10 @@ async function main() {
   // 8. Statements, sequentially, in this process.
   progress(`counting SQL statements over ${settings.statementJourneys} journeys`);
   const { loadConfig } = require('../dist/config');
+  const loaded = loadConfig({ ...serverEnvironment({ port: 0, dataDir: mkdtempSync(path.join(dataDir, 'statements-')), codeUrl: 'http://127.0.0.1:9/unused' }), LOG_LEVEL: 'silent', OUTBOX_SWEEP_INTERVAL_MS: '3600000' });
   const statementConfig = {
-    ...loadConfig({ ...serverEnvironment({ port: 0, dataDir: mkdtempSync(path.join(dataDir, 'statements-')), codeUrl: 'http://127.0.0.1:9/unused' }), LOG_LEVEL: 'silent', OUTBOX_SWEEP_INTERVAL_MS: '3600000' }),
-    ...(onPglite ? { database: { kind: 'pglite', dataDir: null } } : {}),
+    ...loaded,
+    database: { ...(onPglite ? { kind: 'pglite', dataDir: null } : loaded.database), observeStatements: true },
   };
   const statements = await countStatements({ config: statementConfig, token, journeys: settings.statementJourneys, pageSize: settings.pageSize });
 

@@ -21,7 +21,7 @@ export interface DatabaseTimeouts {
 
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 3000, statementMs: 30_000, lockMs: 10_000 };
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   /** `timeouts` unset: DEFAULT_DATABASE_TIMEOUTS. */
   | { kind: 'postgres'; url: string; poolSize: number; timeouts?: DatabaseTimeouts }
   /**
@@ -29,7 +29,14 @@ export type DatabaseConfig =
    * start from instead of running initdb: the test suite starts each in-memory database from one
    * migrated image, which takes a second where initdb takes five.
    */
-  | { kind: 'pglite'; dataDir: string | null; image?: Blob };
+  | { kind: 'pglite'; dataDir: string | null; image?: Blob }
+) & {
+  /**
+   * Tests and the bench: let `Database.onStatement` see every SQL statement (Prisma's query events,
+   * built for every statement). Off in the server, which never listens.
+   */
+  observeStatements?: boolean;
+};
 
 /** How bearer tokens are verified; `development`: an HS256 secret generated into DATA_DIR (never in production). */
 export type AuthConfig = (

@@ -28,7 +28,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === 'postgres' ? openPostgres(config) : openPglite(config);
 }
 
-function withStatementListeners(prisma: PrismaClient) {
+function withStatementListeners(prisma: PrismaClient, config: DatabaseConfig) {
+  if (!config.observeStatements) {
+    return () => {
+      throw new Error('onStatement needs the database opened with observeStatements: true (tests and the bench set it)');
+    };
+  }
   const listeners = new Set<(sql: string) => void>();
   prisma.$on('query' as never, (event: { query: string }) => {
     for (const listener of listeners) listener(event.query);
@@ -39,7 +44,8 @@ function withStatementListeners(prisma: PrismaClient) {
   };
 }
 
-const prismaLog = [{ emit: 'event', level: 'query' }] as const;
+/** Prisma builds a query event per statement only when asked to (observeStatements). */
+const prismaLog = (config: DatabaseConfig) => (config.observeStatements ? [{ emit: 'event' as const, level: 'query' as const }] : []);
 
 /** Applies pending migrations over a session of its own (as the server does at start); returns their names. */
 export async function migrateDatabase(database: Database, log: (message: string) => void): Promise<string[]> {
@@ -65,7 +71,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
   });
   // A pooled connection the server cut (a restart) is dropped by the pool; the error is expected.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined });
-  const prisma = new PrismaClient({ adapter, log: [...prismaLog] });
+  const prisma = new PrismaClient({ adapter, log: prismaLog(config) });
   return {
     kind: 'postgres',
     prisma,
@@ -78,7 +84,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
         close: () => client.end(),
       };
     },
-    onStatement: withStatementListeners(prisma),
+    onStatement: withStatementListeners(prisma, config),
     poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => prisma.$disconnect(),
   };
@@ -90,7 +96,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
   const isNew = !config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION'));
   const pglite = await newEmbeddedPglite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: [...prismaLog] });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: prismaLog(config) });
   return {
     kind: 'pglite',
     prisma,
@@ -102,7 +108,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
         close: async () => undefined,
       };
     },
-    onStatement: withStatementListeners(prisma),
+    onStatement: withStatementListeners(prisma, config),
     poolUse: () => null,
     async close() {
       await prisma.$disconnect();

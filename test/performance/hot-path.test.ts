@@ -1,6 +1,9 @@
 import { GraphQLObjectType, isObjectType } from 'graphql';
 import { Field, ObjectType, UseMiddleware, getMetadataStorage } from 'type-graphql';
+import { loadConfig } from '../../src/config';
+import { openDatabase } from '../../src/db/database';
 import { onboardingSchema } from '../../src/graphql/schema';
+import { pgliteImage } from '../support/pglite-images';
 import { createClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -8,6 +11,14 @@ import { TestApp, startTestApp } from '../support/test-app';
  * What keeps the read path cheap (README, "Performance"): each of these was measured in a CPU
  * profile of a page read, and each would come back silently without a test.
  */
+const PRODUCTION_MINIMUM = {
+  PUBLIC_URL: 'https://onboarding.example.com',
+  AUTH_JWT_SECRET: 'q8Zp3LxV7mN2rT6wY1cK9sB4dF0gH5jA',
+  DATA_ENCRYPTION_KEY: Buffer.from('0123456789abcdefghijklmnopqrstuv').toString('base64'),
+  CONTACT_DELIVERY: 'log',
+  CONTACT_DELIVERY_LOG_IN_PRODUCTION: 'true',
+};
+
 // A type with a guarded plain field, declared before the schema is first built (by startTestApp).
 @ObjectType()
 class GuardedForTest {
@@ -91,5 +102,17 @@ describe('the hot path stays lean', () => {
     // a field with a middleware is never marked simple (its middleware would be skipped)
     const fields = getMetadataStorage().fields.filter((field) => field.target === GuardedForTest);
     expect(Object.fromEntries(fields.map((field) => [field.name, field.simple]))).toEqual({ plain: true, guarded: undefined });
+  });
+
+  it('builds no per-statement query events in the server: onStatement is for tests and the bench', async () => {
+    // the server's own configuration does not ask for them
+    expect(loadConfig({ NODE_ENV: 'production', ...PRODUCTION_MINIMUM }).database.observeStatements).toBeUndefined();
+    // and a database opened without them refuses a listener rather than counting nothing
+    const database = await openDatabase({ kind: 'pglite', dataDir: null, image: pgliteImage('migrated') });
+    try {
+      expect(() => database.onStatement(() => undefined)).toThrow(/observeStatements/);
+    } finally {
+      await database.close();
+    }
   });
 });

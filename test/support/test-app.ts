@@ -173,7 +173,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'onboarding-test-'));
   return {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
-    database: { kind: 'pglite', dataDir: null, image: pgliteImage('migrated') },
+    database: { kind: 'pglite', dataDir: null, image: pgliteImage('migrated'), observeStatements: true },
     masterKey: Buffer.alloc(32, 7),
     auth: { kind: 'secret', secret: Buffer.from(TEST_AUTH_SECRET), issuer: null, audience: null },
     attemptLimits: RELAXED_ATTEMPT_LIMITS,

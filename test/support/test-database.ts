@@ -17,13 +17,13 @@ export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) return { config: { kind: 'pglite', dataDir: null, image: pgliteImage('migrated') }, drop: async () => undefined };
+  if (!serverUrl) return { config: { kind: 'pglite', dataDir: null, image: pgliteImage('migrated'), observeStatements: true }, drop: async () => undefined };
   const name = `onboarding_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withAdminConnection(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
-    config: { kind: 'postgres', url: url.toString(), poolSize: 10 },
+    config: { kind: 'postgres', url: url.toString(), poolSize: 10, observeStatements: true },
     drop: () => dropTestDatabase(serverUrl, name),
   };
 }
