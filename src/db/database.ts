@@ -71,7 +71,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
   });
   // A pooled connection the server cut (a restart) is dropped by the pool; the error is expected.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined });
-  const prisma = new PrismaClient({ adapter, log: prismaLog(config) });
+  const prisma = new PrismaClient({ adapter, log: prismaLog(config), errorFormat: 'minimal' });
   return {
     kind: 'postgres',
     prisma,
@@ -96,7 +96,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
   const isNew = !config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION'));
   const pglite = await newEmbeddedPglite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: prismaLog(config) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: prismaLog(config), errorFormat: 'minimal' });
   return {
     kind: 'pglite',
     prisma,
