@@ -22,7 +22,8 @@ export function compilesOnlyWithEveryFailureAnswered(ctx: RequestContext, added:
 
 describe('a mutation response', () => {
   const forgotten: string[] = [];
-  const ctx = { loaders: { forgetClient: (id: string) => forgotten.push(id) } } as unknown as RequestContext;
+  const request = { id: 'request', typedErrors: [] as string[] };
+  const ctx = { loaders: { forgetClient: (id: string) => forgotten.push(id) }, request } as unknown as RequestContext;
   const client = { id: '0b7c3f5e-2d1a-4c8e-9f6b-1a2b3c4d5e6f' } as AddIdentifierSuccess['client'];
 
   it('answers a failure with the member of its kind, built from the failure', () => {
@@ -35,6 +36,8 @@ describe('a mutation response', () => {
       identifierType: 'SSN',
     });
     expect(forgotten).toEqual([]);
+    // the request's log line and metrics will name the member
+    expect(request.typedErrors).toEqual(['DuplicateIdentifierError']);
   });
 
   it('answers a success with an instance of the success member, after forgetting what the loaders knew of the client', () => {
