@@ -6,7 +6,8 @@ import type { ClientStatus } from '../generated/prisma/enums';
  * strings, `seq` as bigint, `detail` as JSON), for the reads on the hot path of every page. Read
  * with `$queryRaw`, a 50-row list costs about half the CPU of the same `findMany` (measured:
  * 0.86 vs 1.24–2.18 ms per query at 8 in flight), since no query plan is compiled or interpreted.
- * test/db/raw-reads.test.ts checks each list against `findMany` of its model on both databases, so
+ * test/db/raw-reads.test.ts (reads) and raw-rows.test.ts (the write path's statements) check each
+ * list against Prisma's own rows on both databases, so
  * a column added to the Prisma schema and not here fails a test instead of reading as undefined.
  */
 const columns = (...names: Array<[column: string, field?: string]>) =>
@@ -44,6 +45,22 @@ export const ADDRESS_COLUMNS = columns(
   ['postal_code', 'postalCode'],
   ['country_code', 'countryCode'],
   ['created_at', 'createdAt'],
+);
+
+/** Every identifier column, the encrypted value too (the write path's RETURNING). */
+export const IDENTIFIER_COLUMNS = columns(
+  ['id'],
+  ['client_id', 'clientId'],
+  ['type'],
+  ['issuing_country', 'issuingCountry'],
+  ['value_encrypted', 'valueEncrypted'],
+  ['value_hash', 'valueHash'],
+  ['value_hash_key_id', 'valueHashKeyId'],
+  ['last4'],
+  ['expires_on', 'expiresOn'],
+  ['status'],
+  ['created_at', 'createdAt'],
+  ['deactivated_at', 'deactivatedAt'],
 );
 
 /** Every identifier column but the encrypted value: lists never read the ciphertext. */

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client';
 import type { Address } from '../../generated/prisma/client';
 import type { Tx } from '../../db/transaction';
-
-/** The addresses row in Prisma's `Address` shape; test/db/raw-rows.test.ts checks it against Prisma's own. */
-const ADDRESS_COLUMNS = Prisma.sql`
-  id::text AS "id", client_id::text AS "clientId", type::text AS "type", is_primary AS "isPrimary", line1 AS "line1",
-  line2 AS "line2", city AS "city", region AS "region", postal_code AS "postalCode", country_code AS "countryCode",
-  created_at AS "createdAt"`;
+import { ADDRESS_COLUMNS } from '../../db/rows';
 
 export type NewAddress = Omit<Address, 'id'>;
 

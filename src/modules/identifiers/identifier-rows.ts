@@ -3,13 +3,8 @@ import { Prisma } from '../../generated/prisma/client';
 import type { Identifier } from '../../generated/prisma/client';
 import type { IdentifierType } from '../../generated/prisma/enums';
 import type { Tx } from '../../db/transaction';
+import { IDENTIFIER_COLUMNS } from '../../db/rows';
 import type { KeyedHash } from './identifier-values';
-
-/** The identifiers row in Prisma's `Identifier` shape; test/db/raw-rows.test.ts checks it against Prisma's own. */
-const IDENTIFIER_COLUMNS = Prisma.sql`
-  id::text AS "id", client_id::text AS "clientId", type::text AS "type", issuing_country AS "issuingCountry",
-  value_encrypted AS "valueEncrypted", value_hash AS "valueHash", value_hash_key_id AS "valueHashKeyId", last4 AS "last4",
-  expires_on AS "expiresOn", status::text AS "status", created_at AS "createdAt", deactivated_at AS "deactivatedAt"`;
 
 export interface NewIdentifier {
   clientId: string;
