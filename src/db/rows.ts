@@ -47,8 +47,7 @@ export const ADDRESS_COLUMNS = columns(
   ['created_at', 'createdAt'],
 );
 
-/** Every identifier column, the encrypted value too (the write path's RETURNING). */
-export const IDENTIFIER_COLUMNS = columns(
+const IDENTIFIER_FIELDS: Array<[column: string, field?: string]> = [
   ['id'],
   ['client_id', 'clientId'],
   ['type'],
@@ -61,22 +60,13 @@ export const IDENTIFIER_COLUMNS = columns(
   ['status'],
   ['created_at', 'createdAt'],
   ['deactivated_at', 'deactivatedAt'],
-);
+];
+
+/** Every identifier column, the encrypted value too (the write path's RETURNING). */
+export const IDENTIFIER_COLUMNS = columns(...IDENTIFIER_FIELDS);
 
 /** Every identifier column but the encrypted value: lists never read the ciphertext. */
-export const LISTED_IDENTIFIER_COLUMNS = columns(
-  ['id'],
-  ['client_id', 'clientId'],
-  ['type'],
-  ['issuing_country', 'issuingCountry'],
-  ['value_hash', 'valueHash'],
-  ['value_hash_key_id', 'valueHashKeyId'],
-  ['last4'],
-  ['expires_on', 'expiresOn'],
-  ['status'],
-  ['created_at', 'createdAt'],
-  ['deactivated_at', 'deactivatedAt'],
-);
+export const LISTED_IDENTIFIER_COLUMNS = columns(...IDENTIFIER_FIELDS.filter(([column]) => column !== 'value_encrypted'));
 
 export const DOCUMENT_COLUMNS = columns(
   ['id'],
