@@ -404,14 +404,14 @@ async function measurePage(child, body, headers) {
 }
 
 /**
- * BENCH_CUSTOMERS customers, each running journeys back to back: warm-up, then the measured
- * window. A journey counts when it ends within the window; a mutation when it starts and ends in it.
+ * BENCH_CUSTOMERS customers, each running journeys back to back (the page's closed loop, one
+ * journey per turn): warm-up, then the measured window. A journey or a mutation counts when it
+ * starts and ends within the window.
  */
 async function runJourneys(gql, receiver, server) {
-  const measureFrom = performance.now() + settings.warmupSeconds * 1000;
   const cpu = cpuMeter(server);
-  setTimeout(() => cpu.start(), settings.warmupSeconds * 1000);
-  const measureUntil = measureFrom + settings.seconds * 1000;
+  let measureFrom = Infinity;
+  let measureUntil = Infinity;
   const samples = {};
   const all = [];
   const observe = (type, duration) => {
@@ -421,30 +421,29 @@ async function runJourneys(gql, receiver, server) {
     if (type !== 'codeWait') all.push(duration);
   };
   const steps = onboardingSteps(gql, receiver.box, { codeWaitMs: CODE_WAIT_MS, observe });
-  const durations = [];
-  let failed = 0;
-  let firstError = null;
-  const customer = async () => {
-    while (performance.now() < measureUntil) {
-      const started = performance.now();
-      try {
-        await steps.journey();
-        const ended = performance.now();
-        if (ended >= measureFrom && ended <= measureUntil) durations.push(ended - started);
-      } catch (error) {
-        failed += 1;
-        firstError ??= error.message;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: settings.customers }, customer));
+  const durationMs = settings.seconds * 1000;
+  const run = await closedLoop({
+    connections: settings.customers,
+    warmupMs: settings.warmupSeconds * 1000,
+    durationMs,
+    send: async () => {
+      await steps.journey();
+      return true;
+    },
+    onMeasureStart: () => {
+      cpu.start();
+      measureFrom = performance.now();
+      measureUntil = measureFrom + durationMs;
+    },
+  });
+  const { perSecond, errors, firstError, ...durations } = run;
   return {
     cpu: cpu.stop(),
-    completed: durations.length,
-    perSecond: durations.length / settings.seconds,
-    failed,
+    completed: durations.n,
+    perSecond,
+    failed: errors,
     firstError,
-    durations: summary(durations),
+    durations,
     all: summary(all),
     byType: Object.fromEntries(Object.entries(samples).map(([type, values]) => [type, summary(values)])),
   };

@@ -44,8 +44,15 @@ function withStatementListeners(prisma: PrismaClient, config: DatabaseConfig) {
   };
 }
 
-/** Prisma builds a query event per statement only when asked to (observeStatements). */
-const prismaLog = (config: DatabaseConfig) => (config.observeStatements ? [{ emit: 'event' as const, level: 'query' as const }] : []);
+/**
+ * The Prisma client's options on both databases: a query event per statement only when asked to
+ * (observeStatements), and no call-site stack captured for every query ('minimal': Prisma's
+ * messages never reach clients).
+ */
+const prismaOptions = (config: DatabaseConfig) => ({
+  log: config.observeStatements ? [{ emit: 'event' as const, level: 'query' as const }] : [],
+  errorFormat: 'minimal' as const,
+});
 
 /** Applies pending migrations over a session of its own (as the server does at start); returns their names. */
 export async function migrateDatabase(database: Database, log: (message: string) => void): Promise<string[]> {
@@ -71,7 +78,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
   });
   // A pooled connection the server cut (a restart) is dropped by the pool; the error is expected.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined });
-  const prisma = new PrismaClient({ adapter, log: prismaLog(config), errorFormat: 'minimal' });
+  const prisma = new PrismaClient({ adapter, ...prismaOptions(config) });
   return {
     kind: 'postgres',
     prisma,
@@ -96,7 +103,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
   const isNew = !config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION'));
   const pglite = await newEmbeddedPglite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: prismaLog(config), errorFormat: 'minimal' });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), ...prismaOptions(config) });
   return {
     kind: 'pglite',
     prisma,

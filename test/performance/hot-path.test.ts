@@ -69,6 +69,30 @@ describe('the hot path stays lean', () => {
     expect(counts(twice)).toHaveLength(1);
   });
 
+  it('reads a forged but well-formed cursor as the position it names, and counts once for 15 aliases', async () => {
+    // given the first page and the cursor of its second client
+    type Page = { clients: { edges: Array<{ cursor: string; node: { id: string; createdAt: string } }> } };
+    const first = (await t.post<Page>({ query: '{ clients(first: 3) { edges { cursor node { id createdAt } } } }' })).data!.clients.edges;
+    const [at, id] = JSON.parse(Buffer.from(first[1].cursor, 'base64url').toString()) as [string, string];
+    // when a caller writes the same position with another time zone offset and an upper-case id
+    const shifted = new Date(Date.parse(at) + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+    const forged = Buffer.from(JSON.stringify([shifted, id.toUpperCase()])).toString('base64url');
+    const read = async (after: string) =>
+      (await t.post<Page>({ query: 'query($after: String) { clients(first: 5, after: $after) { edges { node { id } } } }', variables: { after } })).data!.clients.edges.map((edge) => edge.node.id);
+    // then it pages exactly as the real cursor does
+    expect(await read(forged)).toEqual(await read(first[1].cursor));
+
+    // when totalCount is selected under 15 aliases (the alias limit)
+    const aliases = Array.from({ length: 15 }, (_, i) => `c${i}: totalCount`).join(' ');
+    let body: { data?: { clients: Record<string, number> } } = {};
+    const statements = await statementsOf(async () => {
+      body = await t.post({ query: `{ clients(first: 1) { ${aliases} } }` });
+    });
+    // then every alias has the count, from one statement
+    expect(new Set(Object.values(body.data!.clients)).size).toBe(1);
+    expect(counts(statements)).toHaveLength(1);
+  });
+
   it('does the same for the review queue', async () => {
     const without = await statementsOf(() => t.post({ query: '{ documentsAwaitingReview(first: 2) { edges { node { id } } } }' }));
     expect(counts(without)).toEqual([]);
