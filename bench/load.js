@@ -80,7 +80,8 @@ async function closedLoop({ connections, warmupMs, durationMs, send, onMeasureSt
         firstError ??= error.message;
       }
       const ended = performance.now();
-      if (started < measureFrom || ended > measureUntil) continue;
+      // Throughput counts answers that arrive within the window (one started in the warm-up too).
+      if (ended < measureFrom || ended > measureUntil) continue;
       if (ok) latencies.push(ended - started);
       else errors += 1;
     }

@@ -405,8 +405,8 @@ async function measurePage(child, body, headers) {
 
 /**
  * BENCH_CUSTOMERS customers, each running journeys back to back (the page's closed loop, one
- * journey per turn): warm-up, then the measured window. A journey or a mutation counts when it
- * starts and ends within the window.
+ * journey per turn): warm-up, then the measured window. A journey counts when it ends within the
+ * window; a mutation when it starts and ends in it.
  */
 async function runJourneys(gql, receiver, server) {
   const cpu = cpuMeter(server);
