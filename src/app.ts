@@ -23,6 +23,7 @@ import { requireBearerToken, requireScope } from './http/authentication';
 import { jsonBody, operationBodyLimit } from './http/body-limits';
 import { corsFor } from './http/cors';
 import { documentDownloadHandler } from './http/document-downloads';
+import { documentUploadHandler } from './http/document-uploads';
 import { trustedDocumentsMiddleware } from './http/trusted-documents';
 import { Logger, createLogger } from './logger';
 import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
@@ -166,7 +167,7 @@ async function assembleApp(
     policy: config.requirementPolicy,
     attemptLimits: config.attemptLimits,
     clock,
-    documentStorage: new DatabaseDocumentStorage(database.prisma, documentVault),
+    documentStorage: new DatabaseDocumentStorage(database.prisma),
     committed: (eventTypes) => outbox.committed(eventTypes),
   });
 
@@ -235,6 +236,9 @@ async function assembleApp(
   const metricsServer = config.metricsPort === null ? null : http.createServer(express().disable('x-powered-by').get('/metrics', serveMetrics));
   if (metricsServer === null) app.get('/metrics', requireBearerToken(verifyToken, logger, false), requireScope('metrics:read'), serveMetrics);
   app.get('/documents/:id/content', recordRequests(logger, metrics, 'DocumentDownload'), documentDownloadHandler(services, logger));
+  // Browsers PUT files here straight from the page: CORS as for /graphql, with PUT.
+  app.options('/uploads/:id', corsFor(config.cors, ['PUT', 'OPTIONS']), (_req: express.Request, res: express.Response) => void res.sendStatus(204));
+  app.put('/uploads/:id', corsFor(config.cors, ['PUT', 'OPTIONS']), recordRequests(logger, metrics, 'DocumentUpload'), documentUploadHandler(services, logger));
   app.use(
     '/graphql',
     corsFor(config.cors),

@@ -215,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     contactRequestsPerDestination: attemptLimit('RATE_LIMIT_CONTACT_REQUESTS_PER_DESTINATION', DEFAULT_ATTEMPT_LIMITS.contactRequestsPerDestination),
     wrongContactCodes: attemptLimit('RATE_LIMIT_WRONG_CONTACT_CODES', DEFAULT_ATTEMPT_LIMITS.wrongContactCodes),
     identifierAdds: attemptLimit('RATE_LIMIT_IDENTIFIER_ADDS', DEFAULT_ATTEMPT_LIMITS.identifierAdds),
+    documentUploads: attemptLimit('RATE_LIMIT_DOCUMENT_UPLOADS', DEFAULT_ATTEMPT_LIMITS.documentUploads),
   };
 
   const metricsPort = read<number | null>('METRICS_PORT', (raw) => parseInteger(raw, 0, 65535), null);

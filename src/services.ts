@@ -6,6 +6,9 @@ import { ClientService } from './modules/clients/client.service';
 import { ContactCodeVault } from './modules/contacts/contact-code-outbox';
 import { ContactVerificationService, voidChallenges } from './modules/contacts/contact-verification.service';
 import { DocumentService } from './modules/documents/document.service';
+import { DocumentVault } from './modules/documents/document-encryption';
+import { DocumentFiles } from './modules/documents/document-files';
+import { DocumentUploadService, UploadLinks } from './modules/documents/document-uploads';
 import { DocumentStorage } from './modules/documents/document.storage';
 import { DownloadLinks } from './modules/documents/download-links';
 import { IdentifierVault } from './modules/identifiers/identifier-values';
@@ -32,6 +35,7 @@ export interface Services {
   addresses: AddressService;
   identifiers: IdentifierService;
   documents: DocumentService;
+  documentUploads: DocumentUploadService;
   downloadLinks: DownloadLinks;
   contactVerification: ContactVerificationService;
   verification: VerificationService;
@@ -44,12 +48,15 @@ export function createServices(deps: ServiceDependencies): Services {
   const changes = new ClientChanges(prisma, clientLifecycle(policy), clock, deps.committed);
   // Counted against the current key's subject hash: after a key rotation destination counts start over.
   const limits = new AttemptLimits(deps.attemptLimits, keys.current.keys.attemptSubject);
+  const files = new DocumentFiles(prisma, deps.documentStorage, new DocumentVault(keys));
+  // Links and codes live minutes: signed and checked with the current key only.
+  const documentUploads = new DocumentUploadService(prisma, files, new UploadLinks(keys.current.keys.downloadUrl), limits, clock);
   return {
     clients: new ClientService(prisma, changes, voidChallenges, clock),
     addresses: new AddressService(prisma, changes),
     identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), limits),
-    documents: new DocumentService(prisma, changes, deps.documentStorage, clock),
-    // Links and codes live minutes: signed and checked with the current key only.
+    documents: new DocumentService(prisma, changes, files, documentUploads, clock),
+    documentUploads,
     downloadLinks: new DownloadLinks(keys.current.keys.downloadUrl, clock),
     contactVerification: new ContactVerificationService(changes, new ContactCodeVault(keys), keys.current.keys.contactCode, limits),
     verification: new VerificationService(changes, policy, clock),

@@ -27,8 +27,8 @@ export interface ErrorMember<F extends Failure = Failure> {
 /** The failures a list of error members can answer. */
 export type FailureOf<M> = M extends { of(failure: infer F): UserError } ? F : never;
 
-/** Every success member says which client the mutation changed. */
-type Success = { client: { id: string } };
+/** A success member says which client the mutation changed, if it changed one. */
+type Success = { client: { id: string } } | { client?: undefined };
 
 export interface ResultUnion<S extends Success, M extends readonly ErrorMember[]> {
   /** The GraphQL union, for `@Mutation(() => X.union)`. */
@@ -61,7 +61,7 @@ export function respond<S extends Success, M extends readonly ErrorMember[]>(
     ctx.request.typedErrors.push(answer.constructor.name);
     return answer;
   }
-  ctx.loaders.forgetClient(result.value.client.id);
+  if (result.value.client) ctx.loaders.forgetClient(result.value.client.id);
   return instance(Success, result.value);
 }
 

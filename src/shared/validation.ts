@@ -22,6 +22,11 @@ export const FIELD_ERROR_CODES = [
   'NOT_PENDING_REVIEW',
   'NO_CONTACT_TO_VERIFY',
   'ALREADY_VERIFIED',
+  'SIZE_MISMATCH',
+  'SHA256_MISMATCH',
+  'UPLOAD_NOT_FOUND',
+  'UPLOAD_ALREADY_USED',
+  'UPLOAD_INCOMPLETE',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];
 

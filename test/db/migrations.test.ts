@@ -19,7 +19,7 @@ const expectedMigrations = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
     checksum: createHash('sha256').update(readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'))).digest('hex'),
   }));
 
-const appTables = ['addresses', 'client_events', 'clients', 'contact_challenges', 'counted_attempts', 'data_keys', 'document_blobs', 'documents', 'idempotency_keys', 'identifiers', 'outbox_events'];
+const appTables = ['addresses', 'client_events', 'clients', 'contact_challenges', 'counted_attempts', 'data_keys', 'document_blobs', 'document_chunks', 'document_objects', 'document_uploads', 'documents', 'idempotency_keys', 'identifiers', 'outbox_events'];
 
 async function publicTables(session: SqlSession): Promise<string[]> {
   const rows = await session.query(

@@ -20,16 +20,23 @@ function markedPng() {
 }
 
 interface StoredBlob {
+  /** Format 2: the sealed chunks one after another; format 1: the sealed (or clear) file. */
   content: Buffer;
   wrappedKey: Buffer | null;
   wrapKeyId: string | null;
   /** md5 of the stored content, computed by the database. */
   contentDigest: string;
+  format: 1 | 2;
 }
 
 async function storedBlob(t: TestApp, documentId: string): Promise<StoredBlob> {
-  const [row] = await t.app.database.prisma.$queryRawUnsafe<Array<{ content: string; wrapped_key: string | null; wrap_key_id: string | null; digest: string }>>(
-    `SELECT encode(b.content, 'base64') AS content, encode(b.wrapped_key, 'base64') AS wrapped_key, b.wrap_key_id, md5(b.content) AS digest
+  const [row] = await t.app.database.prisma.$queryRawUnsafe<Array<{ content: string; wrapped_key: string | null; wrap_key_id: string | null; digest: string; format: number }>>(
+    `SELECT encode(c.content, 'base64') AS content, encode(o.wrapped_key, 'base64') AS wrapped_key, o.wrap_key_id, md5(c.content) AS digest, 2 AS format
+       FROM documents d JOIN document_objects o ON o.key = d.storage_key
+       CROSS JOIN LATERAL (SELECT string_agg(content, ''::bytea ORDER BY seq) AS content FROM document_chunks WHERE key = d.storage_key) c
+      WHERE d.id = $1::uuid
+     UNION ALL
+     SELECT encode(b.content, 'base64'), encode(b.wrapped_key, 'base64'), b.wrap_key_id, md5(b.content), 1
        FROM document_blobs b JOIN documents d ON d.storage_key = b.key WHERE d.id = $1::uuid`,
     documentId,
   );
@@ -39,20 +46,28 @@ async function storedBlob(t: TestApp, documentId: string): Promise<StoredBlob> {
     wrappedKey: row.wrapped_key === null ? null : Buffer.from(row.wrapped_key, 'base64'),
     wrapKeyId: row.wrap_key_id,
     contentDigest: row.digest,
+    format: row.format as 1 | 2,
   };
 }
 
 /**
- * The row as a release before document encryption wrote it: the file itself in `content`, no
- * wrapped key. (That release's INSERT named only key and content; the new columns were NULL.)
+ * The document as a release before document encryption stored it: the file itself in a
+ * document_blobs row (that release's INSERT named only key and content), and nothing in the
+ * tables of later formats.
  */
 async function storeInClearAsAnEarlierRelease(t: TestApp, documentId: string, bytes: Buffer): Promise<void> {
-  await t.app.database.prisma.$executeRawUnsafe(
-    `UPDATE document_blobs SET content = decode($1, 'base64'), wrapped_key = NULL, wrap_key_id = NULL
-      WHERE key = (SELECT storage_key FROM documents WHERE id = $2::uuid)`,
-    bytes.toString('base64'),
-    documentId,
-  );
+  const prisma = t.app.database.prisma;
+  const [{ key }] = await prisma.$queryRawUnsafe<Array<{ key: string }>>('SELECT storage_key AS key FROM documents WHERE id = $1::uuid', documentId);
+  await prisma.$transaction([
+    prisma.$executeRawUnsafe('DELETE FROM document_chunks WHERE key = $1', key),
+    prisma.$executeRawUnsafe('DELETE FROM document_objects WHERE key = $1', key),
+    prisma.$executeRawUnsafe(
+      `INSERT INTO document_blobs (key, content) VALUES ($1, decode($2, 'base64'))
+       ON CONFLICT (key) DO UPDATE SET content = EXCLUDED.content, wrapped_key = NULL, wrap_key_id = NULL`,
+      key,
+      bytes.toString('base64'),
+    ),
+  ]);
 }
 
 /** The document's bytes as a browser following its downloadUrl gets them. */
@@ -82,7 +97,8 @@ describe('a document added through the API', () => {
     expect(stored.content.equals(bytes)).toBe(false);
     expect(stored.content.includes(Buffer.from(marker))).toBe(false);
     expect(stored.content.includes(bytes.subarray(0, 16))).toBe(false);
-    expect(stored.content.length).toBe(bytes.length + 29); // version, IV, tag
+    expect(stored.format).toBe(2);
+    expect(stored.content.length).toBe(bytes.length + 16); // one chunk: its tag
     expect(stored.wrapKeyId).toBe('k1');
     expect(stored.wrappedKey).toHaveLength(61); // version, IV, tag, 32-byte key
     // and the digest is still the file's
@@ -113,12 +129,21 @@ describe('a document added through the API', () => {
     const first = await addPendingDocument(t, client.id);
     const second = await addPendingDocument(t, client.id);
 
-    // when the second's row is overwritten with the first's sealed bytes and wrapped key
-    await t.app.database.prisma.$executeRawUnsafe(
-      `UPDATE document_blobs SET content = src.content, wrapped_key = src.wrapped_key, wrap_key_id = src.wrap_key_id
-         FROM document_blobs src
+    // when the second's chunks and wrapped key are overwritten with the first's
+    const prisma = t.app.database.prisma;
+    await prisma.$executeRawUnsafe(
+      `UPDATE document_chunks SET content = src.content
+         FROM document_chunks src
+        WHERE src.key = (SELECT storage_key FROM documents WHERE id = $1::uuid) AND src.seq = document_chunks.seq
+          AND document_chunks.key = (SELECT storage_key FROM documents WHERE id = $2::uuid)`,
+      first.id,
+      second.id,
+    );
+    await prisma.$executeRawUnsafe(
+      `UPDATE document_objects SET wrapped_key = src.wrapped_key, wrap_key_id = src.wrap_key_id
+         FROM document_objects src
         WHERE src.key = (SELECT storage_key FROM documents WHERE id = $1::uuid)
-          AND document_blobs.key = (SELECT storage_key FROM documents WHERE id = $2::uuid)`,
+          AND document_objects.key = (SELECT storage_key FROM documents WHERE id = $2::uuid)`,
       first.id,
       second.id,
     );

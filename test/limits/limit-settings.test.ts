@@ -12,6 +12,7 @@ describe('attempt limits are configuration', () => {
       contactRequestsPerDestination: { max: 10, windowMs: HOUR },
       wrongContactCodes: { max: 15, windowMs: HOUR },
       identifierAdds: { max: 10, windowMs: 24 * HOUR },
+      documentUploads: { max: 30, windowMs: HOUR },
     });
     expect(loadConfig({}).attemptLimits).toEqual(DEFAULT_ATTEMPT_LIMITS);
   });
@@ -22,12 +23,14 @@ describe('attempt limits are configuration', () => {
       RATE_LIMIT_CONTACT_REQUESTS_PER_DESTINATION: '20 / 2h',
       RATE_LIMIT_WRONG_CONTACT_CODES: '30',
       RATE_LIMIT_IDENTIFIER_ADDS: '4/7d',
+      RATE_LIMIT_DOCUMENT_UPLOADS: '5/10m',
     });
     expect(config.attemptLimits).toEqual({
       contactRequestsPerClient: { max: 3, windowMs: 30 * MINUTE },
       contactRequestsPerDestination: { max: 20, windowMs: 2 * HOUR },
       wrongContactCodes: { max: 30, windowMs: HOUR },
       identifierAdds: { max: 4, windowMs: 7 * 24 * HOUR },
+      documentUploads: { max: 5, windowMs: 10 * MINUTE },
     });
   });
 

@@ -27,8 +27,10 @@ export async function addPendingDocument(t: TestApp, clientId: string, input: Pa
 export async function documentState(t: TestApp, clientId: string) {
   const { client } = await t.run(ClientDocumentsDocument, { id: clientId });
   if (!client) throw new Error(`no client ${clientId}`);
-  const [counts] = await t.app.database.prisma.$queryRawUnsafe<Array<{ documents: number; blobs: number }>>(
-    'SELECT (SELECT count(*) FROM documents)::int AS documents, (SELECT count(*) FROM document_blobs)::int AS blobs',
+  const [counts] = await t.app.database.prisma.$queryRawUnsafe<Array<{ documents: number; blobs: number; chunks: number }>>(
+    `SELECT (SELECT count(*) FROM documents)::int AS documents,
+            (SELECT count(*) FROM document_blobs)::int + (SELECT count(*) FROM document_objects)::int AS blobs,
+            (SELECT count(*) FROM document_chunks)::int AS chunks`,
   );
   return { version: client.version, documentIds: client.documents.map((document) => document.id), ...counts };
 }

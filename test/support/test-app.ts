@@ -167,6 +167,7 @@ export const RELAXED_ATTEMPT_LIMITS: AttemptLimitSettings = {
   contactRequestsPerDestination: { max: 10_000, windowMs: 3_600_000 },
   wrongContactCodes: { max: 10_000, windowMs: 3_600_000 },
   identifierAdds: { max: 10_000, windowMs: 3_600_000 },
+  documentUploads: { max: 10_000, windowMs: 3_600_000 },
 };
 
 export function testConfig(overrides: Partial<Config> = {}): Config {

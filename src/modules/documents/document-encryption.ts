@@ -55,6 +55,20 @@ export class DocumentVault {
     }
   }
 
+  /**
+   * A new data key for one file (format 2, sealed-chunks.ts), with its wrapped form to store. The
+   * caller zeroes `dataKey` when done (ChunkCipher.dispose).
+   */
+  newDataKey(storageKey: string): { dataKey: Buffer } & WrappedDocumentKey {
+    const dataKey = randomBytes(DATA_KEY_BYTES);
+    return { dataKey, ...this.wrap(storageKey, dataKey) };
+  }
+
+  /** The data key of a stored file (format 2); the caller zeroes it when done. */
+  openDataKey(storageKey: string, wrapped: WrappedDocumentKey): Buffer {
+    return this.unwrap(storageKey, wrapped);
+  }
+
   /** The same data key wrapped under the current key: for key rotation, the bytes stay as they are. */
   rewrap(storageKey: string, wrapped: WrappedDocumentKey): WrappedDocumentKey {
     const dataKey = this.unwrap(storageKey, wrapped);

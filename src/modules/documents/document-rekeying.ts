@@ -6,7 +6,7 @@
  * - key rotation re-wraps each document's data key under the ring's current key, reading and
  *   writing only the wrapped key, never the bytes.
  */
-import type { PrismaClient } from '../../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { Tx, inTransaction } from '../../db/transaction';
 import { DocumentVault } from './document-encryption';
 
@@ -49,29 +49,34 @@ export interface RewrapOptions {
   onProgress?: (done: number) => void;
 }
 
+/** Where wrapped document keys are stored: format-1 rows (bytes beside the key) and format-2 file rows. */
+const WRAPPED_KEY_TABLES = [Prisma.raw('document_blobs'), Prisma.raw('document_objects')];
+
 /** Re-wraps, under the current key, every document key wrapped under one of `oldKeyIds`. */
 export async function rewrapDocumentKeys(prisma: PrismaClient, vault: DocumentVault, oldKeyIds: string[], options: RewrapOptions = {}): Promise<number> {
   const { batchSize = 500, onProgress = () => undefined } = options;
   if (oldKeyIds.length === 0) return 0;
   let done = 0;
-  for (;;) {
-    const moved = await inTransaction(prisma, async (tx) => {
-      const rows = await tx.$queryRaw<Array<{ key: string; wrapped_key: string; wrap_key_id: string }>>`
-        SELECT key, encode(wrapped_key, 'base64') AS wrapped_key, wrap_key_id FROM document_blobs
-         WHERE wrap_key_id = ANY(${oldKeyIds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
-      for (const row of rows) {
-        const rewrapped = vault.rewrap(row.key, { wrappedKey: Buffer.from(row.wrapped_key, 'base64'), keyId: row.wrap_key_id });
-        await tx.$executeRaw`
-          UPDATE document_blobs
-             SET wrapped_key = decode(${rewrapped.wrappedKey.toString('base64')}, 'base64'), wrap_key_id = ${rewrapped.keyId}
-           WHERE key = ${row.key}`;
-      }
-      return rows.length;
-    });
-    // None left, or the rest is being re-wrapped by another keys:rotate right now.
-    if (moved === 0) break;
-    done += moved;
-    onProgress(done);
+  for (const table of WRAPPED_KEY_TABLES) {
+    for (;;) {
+      const moved = await inTransaction(prisma, async (tx) => {
+        const rows = await tx.$queryRaw<Array<{ key: string; wrapped_key: string; wrap_key_id: string }>>`
+          SELECT key, encode(wrapped_key, 'base64') AS wrapped_key, wrap_key_id FROM ${table}
+           WHERE wrap_key_id = ANY(${oldKeyIds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+        for (const row of rows) {
+          const rewrapped = vault.rewrap(row.key, { wrappedKey: Buffer.from(row.wrapped_key, 'base64'), keyId: row.wrap_key_id });
+          await tx.$executeRaw`
+            UPDATE ${table}
+               SET wrapped_key = decode(${rewrapped.wrappedKey.toString('base64')}, 'base64'), wrap_key_id = ${rewrapped.keyId}
+             WHERE key = ${row.key}`;
+        }
+        return rows.length;
+      });
+      // None left, or the rest is being re-wrapped by another keys:rotate right now.
+      if (moved === 0) break;
+      done += moved;
+      onProgress(done);
+    }
   }
   return done;
 }
@@ -79,8 +84,11 @@ export async function rewrapDocumentKeys(prisma: PrismaClient, vault: DocumentVa
 /** How many documents have their key wrapped under each of `keyIds` (ids with none are left out). */
 export async function documentKeysUnder(db: PrismaClient | Tx, keyIds: string[]): Promise<Array<{ keyId: string; count: number }>> {
   if (keyIds.length === 0) return [];
-  const counts = await db.documentBlob.groupBy({ by: ['wrapKeyId'], where: { wrapKeyId: { in: keyIds } }, _count: { _all: true } });
-  return counts.map((row) => ({ keyId: row.wrapKeyId!, count: row._count._all }));
+  const rows = await db.$queryRaw<Array<{ keyId: string; count: number }>>`
+    SELECT wrap_key_id AS "keyId", count(*)::int AS count
+      FROM (SELECT wrap_key_id FROM document_blobs UNION ALL SELECT wrap_key_id FROM document_objects) AS wrapped
+     WHERE wrap_key_id = ANY(${keyIds}) GROUP BY wrap_key_id ORDER BY wrap_key_id`;
+  return rows;
 }
 
 /** How many documents are still stored in clear (written before document encryption). */

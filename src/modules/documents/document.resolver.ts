@@ -6,8 +6,8 @@ import { connectionOf } from '../../graphql/paging';
 import { respond } from '../../graphql/mutation-response';
 import { Client } from '../clients/client.types';
 import { isDocumentValid } from '../verification/requirements';
-import { AddDocumentInput, ReviewDocumentInput } from './document.inputs';
-import { AddDocumentResult, ReviewDocumentResult } from './document.results';
+import { AddDocumentInput, CreateDocumentUploadInput, ReviewDocumentInput } from './document.inputs';
+import { AddDocumentResult, CreateDocumentUploadResult, ReviewDocumentResult } from './document.results';
 import { Document, DocumentReviewConnection, DocumentReviewEdge } from './document.types';
 
 @Resolver(() => Document)
@@ -31,6 +31,14 @@ export class DocumentResolver {
   @Requires('clients:write', 'self')
   async addDocument(@Arg('input', () => AddDocumentInput) input: AddDocumentInput, @Ctx() ctx: RequestContext) {
     return respond(ctx, await ctx.services.documents.add(ctx.actor, input), AddDocumentResult);
+  }
+
+  @Mutation(() => CreateDocumentUploadResult.union, {
+    description: 'Starts a direct upload: answers a signed, single-use URL (15 minutes) to PUT the file\'s raw bytes to; then addDocument with its uploadId.',
+  })
+  @Requires('clients:write', 'self')
+  async createDocumentUpload(@Arg('input', () => CreateDocumentUploadInput) input: CreateDocumentUploadInput, @Ctx() ctx: RequestContext) {
+    return respond(ctx, await ctx.services.documentUploads.create(ctx.actor, input, ctx.baseUrl), CreateDocumentUploadResult);
   }
 
   @Mutation(() => ReviewDocumentResult.union)

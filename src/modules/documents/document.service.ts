@@ -5,17 +5,24 @@ import { Actor, actsOn } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, validationFailure } from '../../shared/result';
 import * as rules from '../../shared/validation';
-import { FieldErrors } from '../../shared/validation';
+import { FieldErrorCode, FieldErrors } from '../../shared/validation';
 import { ClientChanges } from '../clients/client-changes';
-import { DocumentStorage } from './document.storage';
-import { acceptedContentType, decodeDocumentContent, recogniseContentType } from './document-content';
+import type { Tx } from '../../db/transaction';
+import type { Prisma } from '../../generated/prisma/client';
+import { ChangeOutcome } from '../clients/client-changes';
+import { AcceptedContentType, acceptedContentType, decodeDocumentContent, recogniseContentType } from './document-content';
+import { DocumentFiles, StoredFile } from './document-files';
+import { DocumentUploadService } from './document-uploads';
+import { fromBuffer } from './sealed-chunks';
 
 export interface AddDocumentData {
   clientId: string;
   type: DocumentType;
   fileName: string;
   contentType: string;
-  contentBase64: string;
+  /** Exactly one of contentBase64 and uploadId. */
+  contentBase64?: string | null;
+  uploadId?: string | null;
   expiresOn?: string | null;
 }
 
@@ -32,7 +39,8 @@ export class DocumentService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly changes: ClientChanges,
-    private readonly storage: DocumentStorage,
+    private readonly files: DocumentFiles,
+    private readonly uploads: DocumentUploadService,
     private readonly clock: () => Date,
   ) {}
 
@@ -41,35 +49,109 @@ export class DocumentService {
     const at = (field: string) => ['input', field];
     const fileName = rules.fileName(errors, at('fileName'), input.fileName);
     const contentType = acceptedContentType(errors, at('contentType'), input.contentType);
-    const content = decodeDocumentContent(errors, at('contentBase64'), input.contentBase64);
-    if (content && contentType) {
-      const actual = recogniseContentType(content);
-      if (actual !== contentType) {
-        errors.add(
-          at('contentBase64'),
-          'CONTENT_TYPE_MISMATCH',
-          actual
-            ? `The file is ${actual}, not the declared ${contentType}.`
-            : `The file is not ${contentType} (nor any accepted type: PDF, JPEG or PNG).`,
-        );
-      }
-    }
     const expiresOn = input.expiresOn == null ? null : rules.futureOrTodayDate(errors, at('expiresOn'), input.expiresOn, this.clock());
-    if (!errors.isEmpty || !content || !contentType || !fileName || expiresOn === undefined) {
+    const hasContent = input.contentBase64 != null;
+    const hasUpload = input.uploadId != null;
+    if (hasContent && hasUpload) {
+      errors.add(at('uploadId'), 'INVALID_VALUE', 'Give either contentBase64 or uploadId, not both.');
+    } else if (!hasContent && !hasUpload) {
+      errors.add(at('contentBase64'), 'REQUIRED', 'Give the file: contentBase64, or the uploadId of a finished upload (createDocumentUpload).');
+    }
+    const content = hasContent && !hasUpload ? decodeDocumentContent(errors, at('contentBase64'), input.contentBase64!) : undefined;
+    if (content && contentType) checkStructure(errors, at('contentBase64'), recogniseContentType(content) ?? null, contentType);
+    if (!errors.isEmpty || !fileName || !contentType || expiresOn === undefined || (hasContent && !content)) {
       return fail(validationFailure(errors.list));
     }
+    const facts = { type: input.type, fileName, contentType, expiresOn };
+    if (content) return this.addContent(actor, input.clientId, facts, content);
+    return this.addUpload(actor, input.clientId, facts, input.uploadId!);
+  }
 
+  /** The base64 path: the bytes are in the request. */
+  private async addContent(actor: Actor, clientId: string, facts: DocumentFacts, content: Buffer) {
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const result = await this.changes.apply(actor, input.clientId, async ({ tx, client, now }) => {
-      const id = randomUUID();
-      const storageKey = `documents/${client.id}/${id}`;
-      await this.storage.put(tx, storageKey, content);
-      const document = await tx.document.create({
-        data: { id, clientId: client.id, type: input.type, fileName, contentType, sizeBytes: content.length, sha256, storageKey, expiresOn, createdAt: now },
+    const id = randomUUID();
+    const storageKey = `documents/${clientId}/${id}`;
+    const inTx = this.files.storage.transactional;
+    // Object storage cannot join the transaction: the bytes go first, and are deleted if the change fails.
+    if (!inTx && isUuid(clientId) && actsOn(actor, clientId)) await this.files.write(storageKey, fromBuffer(content), content.length);
+    const result = await this.changes
+      .apply(actor, clientId, async ({ tx, client, now }) => {
+        if (inTx) await this.files.write(storageKey, fromBuffer(content), content.length, tx);
+        return this.created(tx, { id, clientId: client.id, ...facts, sizeBytes: content.length, sha256, storageKey, createdAt: now });
+      })
+      .catch(async (error: unknown) => {
+        if (!inTx) await this.files.delete([storageKey]).catch(() => undefined);
+        throw error;
       });
-      return { ok: true, value: document, events: [{ type: 'DOCUMENT_ADDED', detail: { documentId: id, type: input.type, sha256 } }] };
-    });
+    if (!result.ok && !inTx) await this.files.delete([storageKey]).catch(() => undefined);
     return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
+  }
+
+  /**
+   * The upload path: the bytes arrived before (document-uploads.ts). Checked as the base64 path
+   * checks them (type by structure, size, declared SHA-256), then the upload is consumed. A direct
+   * upload (in clear in the bucket) is sealed to its final key first, and its clear copy deleted
+   * after the commit.
+   */
+  private async addUpload(actor: Actor, clientId: string, facts: DocumentFacts, uploadId: string) {
+    const id = randomUUID();
+    const direct = await this.sealDirectUpload(actor, clientId, uploadId, id);
+    if (direct && !direct.ok) return direct;
+    const sealed = direct?.value ?? null;
+    const result = await this.changes
+      .apply<Document, ValidationFailure>(actor, clientId, async ({ tx, client, now }) => {
+        const upload = await this.uploads.lockForDocument(tx, client.id, uploadId, now);
+        if ('code' in upload) return fail(validationFailure([{ path: ['input', 'uploadId'], code: upload.code, message: upload.message }]));
+        const errors = new FieldErrors();
+        const received = sealed ?? { sizeBytes: upload.received_bytes, sha256: upload.received_sha256, detectedType: upload.detected_type, storageKey: upload.storage_key };
+        if (facts.contentType !== upload.content_type) {
+          errors.add(['input', 'contentType'], 'CONTENT_TYPE_MISMATCH', `The upload was created for ${upload.content_type}, not ${facts.contentType}.`);
+        } else {
+          checkStructure(errors, ['input', 'uploadId'], received.detectedType, facts.contentType);
+        }
+        if (received.sizeBytes !== upload.size_bytes) {
+          errors.add(['input', 'uploadId'], 'SIZE_MISMATCH', `${received.sizeBytes} bytes arrived; the upload was created for ${upload.size_bytes}.`);
+        }
+        if (upload.sha256 !== null && received.sha256 !== upload.sha256) {
+          errors.add(['input', 'uploadId'], 'SHA256_MISMATCH', `The bytes' SHA-256 is ${received.sha256}, not the declared ${upload.sha256}.`);
+        }
+        if (!errors.isEmpty) return fail(validationFailure(errors.list));
+        await this.uploads.consume(tx, uploadId, id, now);
+        return this.created(tx, { id, clientId: client.id, ...facts, sizeBytes: received.sizeBytes!, sha256: received.sha256!, storageKey: received.storageKey, createdAt: now });
+      })
+      .catch(async (error: unknown) => {
+        if (sealed) await this.files.delete([sealed.storageKey]).catch(() => undefined);
+        throw error;
+      });
+    if (sealed) {
+      if (result.ok) await this.files.storage.delete([sealed.clearKey]).catch(() => undefined);
+      else await this.files.delete([sealed.storageKey]).catch(() => undefined);
+    }
+    return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
+  }
+
+  /**
+   * A direct upload's bytes, read from the bucket, sealed to the document's final key. Null when
+   * the upload is not a direct one (or does not exist: the transaction says so).
+   */
+  private async sealDirectUpload(actor: Actor, clientId: string, uploadId: string, documentId: string) {
+    const direct = this.files.storage.direct;
+    if (!direct || !isUuid(uploadId) || !isUuid(clientId) || !actsOn(actor, clientId)) return null;
+    const upload = await this.prisma.documentUpload.findFirst({ where: { id: uploadId, clientId, direct: true, status: 'CREATED' } });
+    if (!upload || upload.expiresAt.getTime() <= this.clock().getTime()) return null;
+    const uploadError = (code: FieldErrorCode, message: string) => fail(validationFailure([{ path: ['input', 'uploadId'], code, message }]));
+    const size = await direct.sizeOf(upload.storageKey);
+    if (size === null) return uploadError('UPLOAD_INCOMPLETE', 'No file has been uploaded to this upload\'s URL yet.');
+    if (size !== upload.sizeBytes) return uploadError('SIZE_MISMATCH', `${size} bytes arrived; the upload was created for ${upload.sizeBytes}.`);
+    const storageKey = `documents/${clientId}/${documentId}`;
+    const summary = await this.files.write(storageKey, await direct.read(upload.storageKey), size);
+    return ok({ ...summary, storageKey, clearKey: upload.storageKey });
+  }
+
+  private async created(tx: Tx, data: Prisma.DocumentUncheckedCreateInput): Promise<ChangeOutcome<Document, ValidationFailure>> {
+    const document = await tx.document.create({ data });
+    return { ok: true, value: document, events: [{ type: 'DOCUMENT_ADDED', detail: { documentId: document.id, type: document.type, sha256: document.sha256 } }] };
   }
 
   async review(actor: Actor, input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }, ValidationFailure | NotFound>> {
@@ -118,11 +200,28 @@ export class DocumentService {
     return pageOf(rows, first, () => this.prisma.document.count({ where: awaiting }));
   }
 
-  /** The stored bytes of a document, for the signed download route. */
-  async content(documentId: string): Promise<{ document: Document; content: Buffer } | null> {
+  /** A document and its stored file, opened for the signed download route. */
+  async file(documentId: string): Promise<{ document: Document; file: StoredFile } | null> {
     if (!isUuid(documentId)) return null;
     const document = await this.prisma.document.findUnique({ where: { id: documentId } });
-    const content = document ? await this.storage.get(document.storageKey) : null;
-    return document && content ? { document, content } : null;
+    const file = document ? await this.files.open(document.storageKey) : null;
+    return document && file ? { document, file } : null;
   }
+}
+
+interface DocumentFacts {
+  type: DocumentType;
+  fileName: string;
+  contentType: AcceptedContentType;
+  expiresOn: Date | null;
+}
+
+/** The bytes must be the declared type by structure (document-content.ts). */
+function checkStructure(errors: FieldErrors, path: string[], actual: string | null, declared: string): void {
+  if (actual === declared) return;
+  errors.add(
+    path,
+    'CONTENT_TYPE_MISMATCH',
+    actual ? `The file is ${actual}, not the declared ${declared}.` : `The file is not ${declared} (nor any accepted type: PDF, JPEG or PNG).`,
+  );
 }

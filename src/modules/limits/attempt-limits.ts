@@ -20,6 +20,8 @@ export interface AttemptLimitSettings {
   wrongContactCodes: AttemptLimit;
   /** addIdentifier per client, whatever its outcome: the duplicate answer must not be an oracle. */
   identifierAdds: AttemptLimit;
+  /** createDocumentUpload per client: each one reserves storage for up to 15 minutes. */
+  documentUploads: AttemptLimit;
 }
 
 export type AttemptRule = keyof AttemptLimitSettings;
@@ -31,6 +33,7 @@ export const DEFAULT_ATTEMPT_LIMITS: AttemptLimitSettings = {
   contactRequestsPerDestination: { max: 10, windowMs: HOUR },
   wrongContactCodes: { max: 15, windowMs: HOUR },
   identifierAdds: { max: 10, windowMs: 24 * HOUR },
+  documentUploads: { max: 30, windowMs: HOUR },
 };
 
 /** How each rule is spelled in `counted_attempts.rule`: stable, whatever the code calls it. */
@@ -39,6 +42,7 @@ const STORED_RULE: Record<AttemptRule, string> = {
   contactRequestsPerDestination: 'contact-request-destination',
   wrongContactCodes: 'contact-wrong-code',
   identifierAdds: 'identifier-add',
+  documentUploads: 'document-upload',
 };
 
 /** One rule's count for one subject (a client and channel, a destination, a client). */
@@ -63,6 +67,7 @@ const SHARED_ACROSS_CLIENTS: Record<AttemptRule, boolean> = {
   contactRequestsPerDestination: true,
   wrongContactCodes: false,
   identifierAdds: false,
+  documentUploads: false,
 };
 
 /** Advisory locks for attempt counters live in their own key space (identifier values use 0x1d_0001). */
@@ -108,6 +113,10 @@ export class AttemptLimits {
 
   identifierAddsOf(clientId: string): AttemptCounter {
     return { rule: 'identifierAdds', subject: clientId };
+  }
+
+  documentUploadsOf(clientId: string): AttemptCounter {
+    return { rule: 'documentUploads', subject: clientId };
   }
 
   /**
