@@ -29,7 +29,9 @@ import { Logger, createLogger } from './logger';
 import { ContactDelivery, LogContactDelivery, WebhookContactDelivery } from './modules/contacts/contact-delivery';
 import { DocumentVault } from './modules/documents/document-encryption';
 import { encryptClearDocuments } from './modules/documents/document-rekeying';
-import { DatabaseDocumentStorage } from './modules/documents/document.storage';
+import { DatabaseDocumentStorage, DocumentStorage } from './modules/documents/document.storage';
+import { S3DocumentStorage } from './modules/documents/s3-storage';
+import { IntervalJob } from './operations/interval-job';
 import type { OutboxDispatcher } from './modules/events/outbox-dispatcher';
 import { createOutboxDispatcher } from './outbox';
 import { Services, createServices } from './services';
@@ -158,6 +160,7 @@ async function assembleApp(
     },
   );
 
+  const documentStorage = documentStorageFor(config, database, logger);
   const contactDelivery = options.contactDelivery ?? contactDeliveryFor(config);
   const outbox = createOutboxDispatcher({ prisma: database.prisma, config, keys, contactDelivery, clock, logger });
   metrics.watchOutbox(outbox);
@@ -167,7 +170,7 @@ async function assembleApp(
     policy: config.requirementPolicy,
     attemptLimits: config.attemptLimits,
     clock,
-    documentStorage: new DatabaseDocumentStorage(database.prisma),
+    documentStorage,
     committed: (eventTypes) => outbox.committed(eventTypes),
   });
 
@@ -223,6 +226,9 @@ async function assembleApp(
   const health = new HealthChecks(logger);
   for (const check of databaseChecks(database.prisma, migrations.map((migration) => migration.name))) health.register(check);
   health.register({ name: 'outbox dispatcher', check: async () => outbox.isRunning || 'not running' });
+  if (documentStorage instanceof S3DocumentStorage) {
+    health.register({ name: 'document storage', check: () => documentStorage.ready().then(() => true) });
+  }
   // Outside authentication: load balancers and orchestrators probe these without a token.
   // `/health` and `/ready` are the names earlier releases answered on.
   app.get(['/health/live', '/health'], livenessHandler());
@@ -269,6 +275,11 @@ async function assembleApp(
   });
 
   outbox.start();
+  const uploadSweep = new IntervalJob(config.uploadSweepIntervalMs, async () => {
+    const swept = await services.documentUploads.sweepExpired();
+    if (swept > 0) logger.info({ uploads: swept }, 'deleted expired uploads and their bytes');
+  }, (error) => logger.error({ err: error }, 'sweeping expired uploads failed'));
+  uploadSweep.start();
   let stopped = false;
   const closers: Closer[] = [];
   let metricsUrl: string | null = null;
@@ -307,6 +318,8 @@ async function assembleApp(
       });
       // Deliveries under way finish (bounded by their timeouts); rows not yet sent wait in the outbox.
       await openWork.step('outbox dispatcher', () => outbox.stop());
+      await openWork.step('upload sweep', () => uploadSweep.stop());
+      if (documentStorage instanceof S3DocumentStorage) documentStorage.close();
       await openWork.step('document encryption pass', () => clearDocumentsEncrypted);
       await Promise.all(closers.map((closer) => openWork.step(closer.name, () => closer.close())));
       await openWork.step('database close', () => database.close());
@@ -326,6 +339,11 @@ function listenOn(server: http.Server, port: number, host: string): Promise<stri
       resolve(`http://${shownHost}:${address.port}`);
     });
   });
+}
+
+function documentStorageFor(config: Config, database: Database, logger: Logger): DocumentStorage {
+  const storage = config.documentStorage;
+  return storage.kind === 's3' ? new S3DocumentStorage(storage, { logger }) : new DatabaseDocumentStorage(database.prisma);
 }
 
 function contactDeliveryFor(config: Config): ContactDelivery {

@@ -6,6 +6,7 @@ import { TrustedDocuments, loadTrustedDocumentsManifest } from './http/trusted-d
 import { AttemptLimit, AttemptLimitSettings, DEFAULT_ATTEMPT_LIMITS } from './modules/limits/attempt-limits';
 import { RequirementPolicy, parseRequirementPolicy } from './modules/verification/requirement-policy';
 import { DataKey, KEY_ID_PATTERN } from './shared/keys';
+import { DocumentStorageConfig, parseDocumentStorageConfig } from './modules/documents/storage-config';
 
 export type Environment = 'development' | 'test' | 'production';
 
@@ -100,6 +101,10 @@ export interface Config {
   metricsPort: number | null;
   /** SHUTDOWN_GRACE_MS: how long a stop may take before the process exits 1 anyway. */
   shutdownGraceMs: number;
+  /** DOCUMENT_STORAGE and S3_*: where document bytes are stored (the database unless s3). */
+  documentStorage: DocumentStorageConfig;
+  /** UPLOAD_SWEEP_INTERVAL_MS: how often expired uploads are deleted with their bytes. */
+  uploadSweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -221,6 +226,8 @@ export function loadConfig(env: Env = process.env): Config {
   const metricsPort = read<number | null>('METRICS_PORT', (raw) => parseInteger(raw, 0, 65535), null);
   if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) problems.push('METRICS_PORT: must differ from PORT (it keeps /metrics off the public port)');
   const shutdownGraceMs = read('SHUTDOWN_GRACE_MS', (raw) => parseInteger(raw, 100, 3_600_000), 10_000);
+  const documentStorage = parseDocumentStorageConfig(env, problems);
+  const uploadSweepIntervalMs = read('UPLOAD_SWEEP_INTERVAL_MS', (raw) => parseInteger(raw, 1000, 86_400_000), 60_000);
 
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -249,6 +256,8 @@ export function loadConfig(env: Env = process.env): Config {
     attemptLimits,
     trustedDocuments,
     metricsPort,
+    documentStorage,
+    uploadSweepIntervalMs,
     shutdownGraceMs,
   };
 }

@@ -94,9 +94,9 @@ export function byteRange(header: string | undefined, size: number): [number, nu
     return [Math.max(0, size - length), size - 1];
   }
   const start = Number(match[1]);
+  if (start >= size) return 'unsatisfiable';
   const end = match[2] === '' ? size - 1 : Number(match[2]);
   if (end < start) return null;
-  if (start >= size) return 'unsatisfiable';
   return [start, Math.min(end, size - 1)];
 }
 

@@ -25,7 +25,7 @@ export function documentUploadHandler(services: Services, logger: Logger) {
       const outcome = await services.documentUploads.receive(id, req, length === undefined ? null : Number(length));
       answer(res, outcome.status, outcome.body);
     } catch (error) {
-      if (req.destroyed || res.destroyed) {
+      if (req.socket.destroyed || res.destroyed) {
         // The client went away mid-upload: nothing was kept, nobody to answer.
         logger.info({ uploadId: id }, 'upload abandoned by the client');
         return;

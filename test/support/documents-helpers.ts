@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { AddDocumentInput, AddDocumentShowingClientDocument, ClientDocumentsDocument } from '../generated/graphql';
+import { createHash, randomBytes } from 'node:crypto';
+import { AddDocumentInput, AddDocumentShowingClientDocument, ClientDocumentsDocument, CreateDocumentUploadDocument, CreateDocumentUploadInput } from '../generated/graphql';
 import { pngBase64 } from './fixtures';
 import type { TestApp } from './test-app';
 
@@ -73,4 +73,47 @@ export function pngWithText(png: Buffer, keyword: string, text: string): Buffer 
   chunk.writeUInt32BE(crc32(typeAndData), chunk.length - 4);
   const afterHeader = 8 + 25; // signature, then IHDR: length, type, 13 bytes of data, CRC
   return Buffer.concat([png.subarray(0, afterHeader), chunk, png.subarray(afterHeader)]);
+}
+
+/** createDocumentUpload for `bytes` (their size and type, no digest unless given); the union member as it came. */
+export async function createUpload(t: Pick<TestApp, 'run'>, clientId: string, bytes: Buffer, input: Partial<Omit<CreateDocumentUploadInput, 'clientId'>> = {}) {
+  const result = await t.run(CreateDocumentUploadDocument, { input: { clientId, contentType: 'application/pdf', sizeBytes: bytes.length, ...input } });
+  return result.createDocumentUpload;
+}
+
+/** An upload that was created: its id and URL. */
+export async function createdUpload(t: Pick<TestApp, 'run'>, clientId: string, bytes: Buffer, input: Partial<Omit<CreateDocumentUploadInput, 'clientId'>> = {}) {
+  const result = await createUpload(t, clientId, bytes, input);
+  if (result.__typename !== 'DocumentUploadCreated') throw new Error(`createDocumentUpload: ${JSON.stringify(result)}`);
+  return result;
+}
+
+export interface PutAnswer {
+  status: number;
+  body: { uploadId?: string; sizeBytes?: number; sha256?: string; error?: { code: string; message: string } } | null;
+}
+
+/** PUTs raw bytes to an upload URL, as a browser or curl would; the status and JSON body as they came. */
+export async function putBytes(url: string, body: Buffer | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Promise<PutAnswer> {
+  const response = await fetch(url, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+    ...(body instanceof Buffer ? {} : { duplex: 'half' }),
+  } as RequestInit);
+  const text = await response.text();
+  let parsed: PutAnswer['body'] = null;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** A PDF of exactly `size` bytes (a real header, then random bytes). */
+export function pdfOfSize(size: number): Buffer {
+  const bytes = randomBytes(size);
+  Buffer.from('%PDF-1.7\n').copy(bytes, 0);
+  return bytes;
 }

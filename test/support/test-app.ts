@@ -181,6 +181,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // The dispatcher is woken after each commit and at each retry's time; a sweep (for other
     // instances' rows) would only add statements to tests that count them.
     outboxSweepIntervalMs: 3_600_000,
+    // Tests sweep expired uploads themselves (services.documentUploads.sweepExpired) when the clock says so.
+    uploadSweepIntervalMs: 3_600_000,
     ...overrides,
   };
 }

@@ -59,6 +59,9 @@ export class DocumentFiles {
     } catch (error) {
       // Nothing half-written stays behind (a transaction, if any, rolls back on its own).
       if (!tx || !this.storage.transactional) await this.storage.delete([key]).catch(() => undefined);
+      // A storage that knows the sealed size up front refuses a short file itself: say what it was.
+      const seen = sealer.finished;
+      if (seen && seen.sizeBytes !== sizeBytes) throw new SizeMismatchError(sizeBytes, seen.sizeBytes);
       throw error;
     } finally {
       cipher.dispose();

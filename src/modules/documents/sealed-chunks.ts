@@ -93,6 +93,11 @@ export class ChunkSealer {
     private readonly maxBytes: number,
   ) {}
 
+  /** The summary once the source has ended, else null (the write stopped before). */
+  get finished(): SealedSummary | null {
+    return this.done;
+  }
+
   get summary(): SealedSummary {
     if (!this.done) throw new Error('the sealed write has not finished');
     return this.done;
