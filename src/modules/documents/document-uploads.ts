@@ -127,7 +127,7 @@ export class DocumentUploadService {
     });
     if (!created.ok) return created;
     const uploadUrl = direct
-      ? await direct.presignPut(storageKey, contentType, input.sizeBytes, expiresAt)
+      ? await direct.presignPut(storageKey, contentType, input.sizeBytes, UPLOAD_TTL_SECONDS)
       : this.links.urlFor(baseUrl, id, expiresAt);
     return ok({ uploadId: id, uploadUrl, expiresAt });
   }

@@ -30,8 +30,8 @@ export interface DocumentStorage {
 
 /** Presigned uploads straight to object storage: the bytes arrive as sent, in clear. */
 export interface DirectUploads {
-  /** A URL that accepts one PUT of the file under `key` until `expiresAt`. */
-  presignPut(key: string, contentType: string, sizeBytes: number, expiresAt: Date): Promise<string>;
+  /** A URL that accepts a PUT of the file under `key` for `expiresInSeconds` (storage's clock). */
+  presignPut(key: string, contentType: string, sizeBytes: number, expiresInSeconds: number): Promise<string>;
   /** The size of what was put under `key`, or null when nothing was. */
   sizeOf(key: string): Promise<number | null>;
   /** The bytes put under `key`, as a stream. */

@@ -267,11 +267,11 @@ class S3DirectUploads implements DirectUploads {
   ) {}
 
   /**
-   * A PUT URL for `key` until `expiresAt`. Content-Type and Content-Length are signed, so (on AWS
-   * S3 and the services that check signatures) the upload must send exactly these.
+   * A PUT URL for `key`, valid `expiresInSeconds` from now. Content-Type and Content-Length are
+   * signed, so (on AWS S3 and the services that check signatures) the upload must send exactly these.
    */
-  async presignPut(key: string, contentType: string, sizeBytes: number, expiresAt: Date): Promise<string> {
-    const expiresIn = Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
+  async presignPut(key: string, contentType: string, sizeBytes: number, expiresInSeconds: number): Promise<string> {
+    const expiresIn = Math.max(1, Math.ceil(expiresInSeconds));
     if (expiresIn > MAX_PRESIGN_SECONDS) throw new RangeError(`a presigned URL lives at most 7 days (asked for ${expiresIn} s)`);
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: sizeBytes });
     return getSignedUrl(this.client, command, { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) });
