@@ -343,7 +343,7 @@ function listenOn(server: http.Server, port: number, host: string): Promise<stri
 
 function documentStorageFor(config: Config, database: Database, logger: Logger): DocumentStorage {
   const storage = config.documentStorage;
-  return storage.kind === 's3' ? new S3DocumentStorage(storage, { logger }) : new DatabaseDocumentStorage(database.prisma);
+  return storage.kind === 's3' ? new S3DocumentStorage(storage, { logger }) : new DatabaseDocumentStorage(database.prisma, database.driver);
 }
 
 function contactDeliveryFor(config: Config): ContactDelivery {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Client as PgClient, Pool } from 'pg';
+import type { PGliteInterface } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
@@ -19,10 +20,18 @@ export interface Database {
   openSession(): Promise<SqlSession & { close(): Promise<void> }>;
   /** Called with every SQL statement Prisma sends; for the statement-count test and debugging. */
   onStatement(listener: (sql: string) => void): () => void;
+  /**
+   * The driver under Prisma, for the few statements that move bulk bytes (document chunks): there
+   * Prisma's copies of each parameter and result cost more memory than the bytes themselves.
+   * Statements sent here run outside any Prisma transaction.
+   */
+  readonly driver: DatabaseDriver;
   /** Connections of the PostgreSQL pool (open, idle, requests waiting for one); null on PGlite. */
   poolUse(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
+
+export type DatabaseDriver = { kind: 'postgres'; pool: Pool } | { kind: 'pglite'; pglite: PGliteInterface };
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === 'postgres' ? openPostgres(config) : openPglite(config);
@@ -92,6 +101,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
       };
     },
     onStatement: withStatementListeners(prisma, config),
+    driver: { kind: 'postgres', pool },
     poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => prisma.$disconnect(),
   };
@@ -116,6 +126,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
       };
     },
     onStatement: withStatementListeners(prisma, config),
+    driver: { kind: 'pglite', pglite },
     poolUse: () => null,
     async close() {
       await prisma.$disconnect();

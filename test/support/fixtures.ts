@@ -31,7 +31,7 @@ export function randomSsn(): string {
   return `${area}-${group}-${serial}`;
 }
 
-export async function createClient(t: TestApp, input: Partial<CreateClientInput> = {}) {
+export async function createClient(t: Pick<TestApp, 'run'>, input: Partial<CreateClientInput> = {}) {
   const result = await t.run(CreateClientDocument, {
     input: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', mobilePhone: '+14155550100', ...input },
   });

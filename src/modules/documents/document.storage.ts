@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../generated/prisma/client';
+import type { DatabaseDriver } from '../../db/database';
 import type { Tx } from '../../db/transaction';
 import { DocumentVault } from './document-encryption';
 
@@ -23,7 +24,7 @@ export interface DocumentStorage {
    */
   readChunks(key: string, first: number, last: number, sealedBytes: number): AsyncIterable<Buffer>;
   /** Deletes what is stored under `keys`; a key with nothing stored is fine. */
-  delete(keys: string[]): Promise<void>;
+  delete(keys: string[], tx?: Tx): Promise<void>;
   /** Present only where clients may upload straight to storage (presigned object-storage URLs). */
   readonly direct?: DirectUploads;
 }
@@ -38,58 +39,87 @@ export interface DirectUploads {
   read(key: string): Promise<AsyncIterable<Buffer>>;
 }
 
-/** Sealed chunks written to the database per statement: ~1 MiB, so a 10 MiB file never sits in one parameter. */
+/** Sealed chunks written or read per statement: ~1 MiB, so a 10 MiB file never sits in one message. */
 const CHUNKS_PER_STATEMENT = 16;
 
 /**
- * The database adapter: one document_chunks row per sealed chunk. Chunks travel as base64 text,
- * encoded and decoded by the database: the embedded (PGlite) driver converts bytea parameters and
- * results byte by byte, which takes seconds for a 10 MiB file, against milliseconds this way.
+ * The database adapter: one document_chunks row per sealed chunk. Outside a transaction the
+ * statements go straight to the driver (Database.driver), not through Prisma, whose copies of each
+ * parameter and row held several times a file's size in memory: on PostgreSQL chunks are written
+ * as binary parameters; reads, and writes on PGlite, carry base64 text that the database encodes
+ * and decodes (PGlite's driver converts bytea byte by byte: seconds and hundreds of MB for 10 MiB).
+ * Inside a transaction (a base64 addDocument) they go through Prisma, as base64 text.
  */
 export class DatabaseDocumentStorage implements DocumentStorage {
   readonly kind = 'database';
   readonly transactional = true;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly driver: DatabaseDriver,
+  ) {}
 
   async writeChunks(key: string, chunks: AsyncIterable<Buffer>, _sealedBytes: number, tx?: Tx): Promise<void> {
-    const db = tx ?? this.prisma;
-    await db.$executeRaw`DELETE FROM document_chunks WHERE key = ${key}`;
+    const insert = tx ? (first: number, batch: Buffer[]) => insertInTransaction(tx, key, first, batch) : (first: number, batch: Buffer[]) => this.insert(key, first, batch);
+    await this.delete([key], tx);
     let seq = 0;
-    let batch: string[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      await db.$executeRaw`
-        INSERT INTO document_chunks (key, seq, content)
-        SELECT ${key}, ${seq - batch.length}::int + ordinality::int - 1, decode(chunk, 'base64')
-          FROM unnest(${batch}::text[]) WITH ORDINALITY AS chunk`;
-      batch = [];
-    };
+    let batch: Buffer[] = [];
     for await (const chunk of chunks) {
-      batch.push(chunk.toString('base64'));
-      seq++;
-      if (batch.length === CHUNKS_PER_STATEMENT) await flush();
+      batch.push(chunk);
+      if (batch.length === CHUNKS_PER_STATEMENT) {
+        await insert(seq, batch);
+        seq += batch.length;
+        batch = [];
+      }
     }
-    await flush();
+    if (batch.length > 0) await insert(seq, batch);
   }
 
   async *readChunks(key: string, first: number, last: number): AsyncGenerator<Buffer> {
     for (let from = first; from <= last; from += CHUNKS_PER_STATEMENT) {
       const to = Math.min(last, from + CHUNKS_PER_STATEMENT - 1);
-      const rows = await this.prisma.$queryRaw<Array<{ seq: number; content: string }>>`
-        SELECT seq, encode(content, 'base64') AS content FROM document_chunks
-         WHERE key = ${key} AND seq BETWEEN ${from}::int AND ${to}::int ORDER BY seq`;
+      const rows = await this.select(key, from, to);
       for (const [offset, row] of rows.entries()) {
         if (row.seq !== from + offset) throw new Error(`document chunk ${from + offset} of ${key} is missing`);
-        yield Buffer.from(row.content, 'base64');
+        yield row.content;
       }
       if (rows.length !== to - from + 1) throw new Error(`document chunks ${from}..${to} of ${key} are missing`);
     }
   }
 
-  async delete(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.prisma.$executeRaw`DELETE FROM document_chunks WHERE key = ANY(${keys}::text[])`;
+  async delete(keys: string[], tx?: Tx): Promise<void> {
+    if (keys.length === 0) return;
+    if (tx) await tx.$executeRaw`DELETE FROM document_chunks WHERE key = ANY(${keys}::text[])`;
+    else if (this.driver.kind === 'postgres') await this.driver.pool.query('DELETE FROM document_chunks WHERE key = ANY($1::text[])', [keys]);
+    else await this.driver.pglite.query('DELETE FROM document_chunks WHERE key = ANY($1::text[])', [keys]);
   }
+
+  private async insert(key: string, first: number, batch: Buffer[]): Promise<void> {
+    const postgres = this.driver.kind === 'postgres';
+    const rows = batch.map((_, i) => `($1, ${first + i}, ${postgres ? `$${i + 2}` : `decode($${i + 2}, 'base64')`})`).join(', ');
+    const sql = `INSERT INTO document_chunks (key, seq, content) VALUES ${rows}`;
+    if (this.driver.kind === 'postgres') await this.driver.pool.query(sql, [key, ...batch]);
+    else await this.driver.pglite.query(sql, [key, ...batch.map((chunk) => chunk.toString('base64'))]);
+  }
+
+  private async select(key: string, from: number, to: number): Promise<Array<{ seq: number; content: Buffer }>> {
+    // Base64 text, not bytea: pg's text form of bytea is hex (twice the size, and a large-object
+    // string per chunk), and its per-query binary results decode fields as UTF-8 text.
+    const sql = `SELECT seq, encode(content, 'base64') AS content FROM document_chunks WHERE key = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`;
+    const rows =
+      this.driver.kind === 'postgres'
+        ? (await this.driver.pool.query<{ seq: number; content: string }>(sql, [key, from, to])).rows
+        : (await this.driver.pglite.query<{ seq: number; content: string }>(sql, [key, from, to])).rows;
+    return rows.map((row) => ({ seq: row.seq, content: Buffer.from(row.content, 'base64') }));
+  }
+}
+
+/** Chunks written in a Prisma transaction (a base64 addDocument), as base64 text. */
+async function insertInTransaction(tx: Tx, key: string, first: number, batch: Buffer[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO document_chunks (key, seq, content)
+    SELECT ${key}, ${first}::int + ordinality::int - 1, decode(chunk, 'base64')
+      FROM unnest(${batch.map((chunk) => chunk.toString('base64'))}::text[]) WITH ORDINALITY AS chunk`;
 }
 
 /** A document_blobs row as read back: content in base64; no wrapped key means it is in clear. */
