@@ -7,7 +7,7 @@
  */
 
 const { execFileSync, spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+const { readFileSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -127,6 +127,18 @@ async function startChild(name, script, { env, port, readyTimeoutMs = 90_000 }) 
         return Number(match[1]) * 1024;
       };
       return { rss: field('VmRSS'), hwm: field('VmHWM') };
+    },
+    /**
+     * Resets VmHWM to the current RSS ("5" to /proc/<pid>/clear_refs, Linux 4.0+), so a later
+     * memory() reads the peak since now; false when the kernel refused (VmHWM then keeps the peak since start).
+     */
+    resetPeak() {
+      try {
+        writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
+      }
     },
     /** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
     cpuSeconds() {

@@ -20,6 +20,11 @@
  *   8. SQL statements per mutation, journey and page, counted sequentially in this process
  *      (`createApp` from dist/app, `app.database.onStatement`) on a database of its own
  *      (in-memory PGlite, or BENCH_DATABASE_URL).
+ *   9. Uploads (issue 11; bench/uploads.js), on an API server child of their own on the same data:
+ *      PDFs through the direct path (createDocumentUpload, PUT to the upload URL, addDocument with
+ *      uploadId) and through addDocument's contentBase64, 1 MiB and 10 MiB, one at a time and a few
+ *      at once; MiB/s, latency of the whole flow, server CPU per MiB, the server's RSS and its peak
+ *      around the 10 MiB uploads; each document downloaded once and checked (untimed).
  *
  * Settings (environment):
  *   BENCH_DATABASE_URL        PostgreSQL to run against; its name must contain "bench" or "scratch"
@@ -37,6 +42,12 @@
  *   BENCH_STATEMENT_JOURNEYS  sequential journeys the statements are counted over (default 3)
  *   BENCH_WATCHDOG_SECONDS    the whole run is stopped after this long (default 300)
  *   BENCH_NODE_ARGS           node options for the measured children, e.g. "--cpu-prof --cpu-prof-dir=prof"
+ *   BENCH_UPLOADS_SMALL       1 MiB uploads one at a time, per path (default 10)
+ *   BENCH_UPLOADS_LARGE       10 MiB uploads one at a time, per path (default 5)
+ *   BENCH_UPLOAD_CONCURRENCY  uploads at once in the concurrent run, per path, of 1 MiB; twice as many are sent (default 4)
+ *   BENCH_DOCUMENT_STORAGE    document storage of the uploads' server: database (default) or s3 (s3rver,
+ *                             in this process, so its CPU counts as the load generator's)
+ *   BENCH_ONLY                uploads: phase 9 alone (a fresh DATA_DIR on PGlite), to iterate on it
  *
  * Every child process is killed when the bench ends, fails, is interrupted or hits the watchdog.
  */
@@ -53,6 +64,7 @@ const { closedLoop, graphqlClient, httpClient, runPool, summary } = require('./l
 const { EVERYTHING_PAGE, JOURNEY_MUTATIONS, NESTED_PAGE, onboardingSteps, pngOf, startCodeReceiver } = require('./onboarding');
 const { freePort, killAllChildren, startChild } = require('./processes');
 const { countStatements } = require('./statements');
+const { measureUploads, startS3rver } = require('./uploads');
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVER_ENTRY = path.join(ROOT, 'dist', 'main.js');
@@ -70,11 +82,24 @@ const settings = {
   poolSize: positiveInt('BENCH_POOL_SIZE', 10),
   statementJourneys: positiveInt('BENCH_STATEMENT_JOURNEYS', 3),
   watchdogSeconds: positiveInt('BENCH_WATCHDOG_SECONDS', 300),
+  uploadsSmall: positiveInt('BENCH_UPLOADS_SMALL', 10),
+  uploadsLarge: positiveInt('BENCH_UPLOADS_LARGE', 5),
+  uploadConcurrency: positiveInt('BENCH_UPLOAD_CONCURRENCY', 4),
+  documentStorage: oneOf('BENCH_DOCUMENT_STORAGE', ['database', 's3']) ?? 'database',
+  only: oneOf('BENCH_ONLY', ['uploads']),
 };
 const SEED_CONCURRENCY = 8;
 const EVERYTHING_REQUESTS = 20;
 const CODE_WAIT_MS = 10_000;
 const PNG_SMALL = pngOf(2048);
+
+/** The setting's value when it is one of `values`; null when unset. */
+function oneOf(name, values) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return null;
+  if (!values.includes(raw)) throw new Error(`${name} must be one of: ${values.join(', ')}`);
+  return raw;
+}
 
 function positiveInt(name, fallback) {
   const raw = process.env[name];
@@ -89,7 +114,7 @@ function positiveInt(name, fallback) {
 const BENCH_DATA_KEY = createHash('sha256').update('onboarding-api bench data key: not for real data').digest('base64');
 const AUTH_SECRET = randomBytes(32).toString('base64');
 const RATE_LIMITS = Object.fromEntries(
-  ['CONTACT_REQUESTS_PER_CLIENT', 'CONTACT_REQUESTS_PER_DESTINATION', 'WRONG_CONTACT_CODES', 'IDENTIFIER_ADDS'].map((rule) => [`RATE_LIMIT_${rule}`, '1000000/1h']),
+  ['CONTACT_REQUESTS_PER_CLIENT', 'CONTACT_REQUESTS_PER_DESTINATION', 'WRONG_CONTACT_CODES', 'IDENTIFIER_ADDS', 'DOCUMENT_UPLOADS'].map((rule) => [`RATE_LIMIT_${rule}`, '1000000/1h']),
 );
 
 /** The production environment the server child (and the in-process statement app) runs with. */
@@ -167,9 +192,26 @@ async function main() {
   process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const { mintToken, ALL_STAFF_SCOPES } = require('../dist/auth/tokens');
   const token = await mintToken(Buffer.from(AUTH_SECRET, 'utf8'), { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
-  const receiver = await startCodeReceiver();
 
   const progress = (message) => process.stderr.write(`bench: ${message} (${((performance.now() - benchStarted) / 1000).toFixed(0)} s)\n`);
+
+  const figures = settings.only === 'uploads' ? null : await phasesOneToEight({ dataDir, token, onPglite, progress });
+  // 9. Uploads, on a server of their own.
+  const uploads = await measureUploadPhase({ dataDir, token, progress });
+
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  process.stdout.write(`\nonboarding-api bench: node ${process.version}, ${database}, ${cpus} CPUs, load average at start ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}\n`);
+  if (loadAtStart[0] > 1.5) process.stdout.write(`WARNING: load average ${loadAtStart[0].toFixed(2)} > 1.5 at start: other work shares the CPUs, the figures are unreliable.\n`);
+  process.stdout.write('\n');
+  printTable([...(figures ? tableOf(figures) : []), ...uploadRows(uploads, onPglite)]);
+  process.stdout.write(`\ntotal ${((performance.now() - benchStarted) / 1000).toFixed(0)} s\n`);
+  if (figures && figures.serverExit.code !== 0) process.stdout.write(`\nAPI server output (tail):\n${figures.server.output()}\n`);
+  if (uploads.serverExit.code !== 0) process.stdout.write(`\nAPI server (uploads) output (tail):\n${uploads.server.output()}\n`);
+}
+
+/** Phases 1 to 8 (all but the uploads); resolves with their figures. */
+async function phasesOneToEight({ dataDir, token, onPglite, progress }) {
+  const receiver = await startCodeReceiver();
 
   // 1. The API server.
   const port = await freePort();
@@ -268,14 +310,43 @@ async function main() {
   };
   const statements = await countStatements({ config: statementConfig, token, journeys: settings.statementJourneys, pageSize: settings.pageSize });
 
-  const figures = { onPglite, apiPage, baselinePage, everything: summary(everything), journeys, statements, seedSeconds, documents, memory, server, restarted, serverExit };
-  const cpus = os.availableParallelism?.() ?? os.cpus().length;
-  process.stdout.write(`\nonboarding-api bench: node ${process.version}, ${database}, ${cpus} CPUs, load average at start ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}\n`);
-  if (loadAtStart[0] > 1.5) process.stdout.write(`WARNING: load average ${loadAtStart[0].toFixed(2)} > 1.5 at start: other work shares the CPUs, the figures are unreliable.\n`);
-  process.stdout.write('\n');
-  printTable(tableOf(figures));
-  process.stdout.write(`\ntotal ${((performance.now() - benchStarted) / 1000).toFixed(0)} s\n`);
-  if (serverExit.code !== 0) process.stdout.write(`\nAPI server output (tail):\n${server.output()}\n`);
+  return { onPglite, apiPage, baselinePage, everything: summary(everything), journeys, statements, seedSeconds, documents, memory, server, restarted, serverExit };
+}
+
+/**
+ * Phase 9: an API server child of its own on the same data (BENCH_DOCUMENT_STORAGE: the database,
+ * or s3rver), BENCH_UPLOAD_CONCURRENCY clients created, then bench/uploads.js's runs.
+ */
+async function measureUploadPhase({ dataDir, token, progress }) {
+  const s3 = settings.documentStorage === 's3' ? await startS3rver() : null;
+  const receiver = await startCodeReceiver();
+  try {
+    const port = await freePort();
+    progress(`starting the API server for the uploads (document storage: ${s3 ? 's3rver' : 'database'})`);
+    const env = { ...serverEnvironment({ port, dataDir, codeUrl: receiver.url }), ...(s3 ? s3.env : {}) };
+    const server = await startChild('API server (uploads)', SERVER_ENTRY, { env, port });
+    let measured;
+    let seconds;
+    try {
+      const gql = graphqlClient(server.url, { connections: 1, token });
+      const steps = onboardingSteps(gql, receiver.box, { codeWaitMs: CODE_WAIT_MS });
+      const clientIds = [];
+      for (let i = 0; i < settings.uploadConcurrency; i++) clientIds.push(await steps.createClient());
+      gql.close();
+      const started = performance.now();
+      const plan = { small: settings.uploadsSmall, large: settings.uploadsLarge, concurrency: settings.uploadConcurrency };
+      measured = await measureUploads({ server, token, clientIds, plan, progress });
+      seconds = (performance.now() - started) / 1000;
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    const serverExit = await server.stop();
+    return { ...measured, seconds, server, serverExit, storage: s3 ? 's3 (s3rver in the bench process)' : 'database' };
+  } finally {
+    await receiver.close();
+    await s3?.stop();
+  }
 }
 
 /** The rows of the printed table: metric, value, target (issue 10's), note. */
@@ -336,6 +407,39 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, statem
   row('start to ready', `${(server.readyMs / 1000).toFixed(1)} s`, '', `spawn to /health/ready answering 200${onPglite ? '; fresh DATA_DIR: initdb and migrations' : ''}`);
   row('restart to ready', `${(restarted.readyMs / 1000).toFixed(1)} s`, '', 'on the same data');
   row('stop (SIGTERM)', serverExit.code === 0 ? 'exit 0' : `exit ${serverExit.code ?? serverExit.signal}`, '', serverExit.code === 0 ? '' : lastLogMessage(server.output()));
+  return rows;
+}
+
+/** The rows of phase 9 (uploads): per path and run, throughput, latency, server CPU; memory around the 10 MiB uploads. */
+function uploadRows({ paths, downloads, peakReset, seconds, storage, serverExit, server }, onPglite) {
+  const rows = [];
+  const row = (metric, value, target = '', note = '') => rows.push([metric, value, target, note]);
+  const MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const postgresNotCounted = onPglite ? '' : ' (PostgreSQL not counted)';
+  rows.push([`-- uploads (PDFs), storage ${storage}: direct (create + PUT + add) and base64`, '', '', '']);
+  for (const [path, runs] of Object.entries(paths)) {
+    for (const run of runs) {
+      const steps = Object.entries(run.steps).map(([step, s]) => `${step} ${ms(s.p50)}`);
+      const at = run.concurrency > 1 ? `, ${run.concurrency} at once` : '';
+      row(
+        `${path} ${run.label} x ${run.count}${at}`,
+        `${run.perSecond.toFixed(1)} MiB/s`,
+        '',
+        `${latency(run)} an upload${steps.length ? ` (p50: ${steps.join(', ')})` : ''}; server CPU ${run.cpuMsPerMiB.toFixed(0)} ms/MiB${postgresNotCounted}`,
+      );
+      if (run.memory && peakReset) {
+        const { before, after, peak, rises } = run.memory;
+        row(`  server RSS, ${path} ${run.label}`, `${mib(before)} -> ${mib(after)}`, '', `over the ${run.count}: peak ${mib(peak)}, ${MB(peak - before)} over RSS before`);
+        row(`  RSS rise an upload, ${path} ${run.label}`, `p50 ${MB(rises.p50)}, max ${MB(rises.max)}`, '< 30 MB', 'its peak (VmHWM, reset before it) over RSS just before it');
+      } else if (run.memory) {
+        const { before, after, hwmSinceStart } = run.memory;
+        row(`  server RSS, ${path} ${run.label}`, `${mib(before)} -> ${mib(after)}`, '', `VmHWM ${mib(hwmSinceStart)}: peak since start (could not reset it through /proc/<pid>/clear_refs)`);
+      }
+    }
+  }
+  row('downloads checked', String(downloads), '', 'each document once (downloadUrl), SHA-256 equal to the file\'s; untimed');
+  row('uploads phase', `${seconds.toFixed(0)} s`, '', 'warm-ups, files made, measured runs, downloads');
+  if (serverExit.code !== 0) row('uploads server stop (SIGTERM)', `exit ${serverExit.code ?? serverExit.signal}`, '', lastLogMessage(server.output()));
   return rows;
 }
 
