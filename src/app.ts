@@ -343,7 +343,11 @@ function listenOn(server: http.Server, port: number, host: string): Promise<stri
 
 function documentStorageFor(config: Config, database: Database, logger: Logger): DocumentStorage {
   const storage = config.documentStorage;
-  return storage.kind === 's3' ? new S3DocumentStorage(storage, { logger }) : new DatabaseDocumentStorage(database.prisma, database.driver);
+  if (storage.kind === 'database') return new DatabaseDocumentStorage(database.prisma, database.driver);
+  // The SDK's warnings only: it would log every command (info) and every failed one (error, with
+  // its whole input), and failures are the adapter's callers' to report.
+  const warnings = { trace() {}, debug() {}, info() {}, error() {}, warn: (...content: unknown[]) => logger.warn({ content }, 'object storage client warning') };
+  return new S3DocumentStorage(storage, { logger: warnings });
 }
 
 function contactDeliveryFor(config: Config): ContactDelivery {

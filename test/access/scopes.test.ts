@@ -25,6 +25,7 @@ const ALLOWED: Record<string, readonly Scope[] | 'any'> = {
   addIdentifier: ['clients:write', 'self'],
   deactivateIdentifier: ['clients:write', 'self'],
   addDocument: ['clients:write', 'self'],
+  createDocumentUpload: ['clients:write', 'self'],
   reviewDocument: ['documents:review'],
   requestContactVerification: ['clients:write', 'self'],
   confirmContactVerification: ['clients:write', 'self'],
@@ -68,6 +69,8 @@ function operationFor(field: string, ids: Ids): { query: string; variables?: Rec
       return { query: 'mutation M($id: ID!) { deactivateIdentifier(id: $id) { __typename } }', variables: { id: ids.identifierId } };
     case 'addDocument':
       return mutation('AddDocumentInput', { clientId, type: 'OTHER', fileName: 'x.png', contentType: 'image/png', contentBase64: pngBase64 });
+    case 'createDocumentUpload':
+      return mutation('CreateDocumentUploadInput', { clientId, contentType: 'application/pdf', sizeBytes: 1000 });
     case 'reviewDocument':
       return mutation('ReviewDocumentInput', { documentId: ids.documentId, decision: 'REJECT' });
     case 'requestContactVerification':

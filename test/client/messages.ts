@@ -44,6 +44,16 @@ export function fieldErrorText(code: FieldErrorCode): string {
       return 'There is no contact detail to verify on this channel.';
     case 'ALREADY_VERIFIED':
       return 'This contact detail is already verified.';
+    case 'SIZE_MISMATCH':
+      return 'The file that arrived is not the size announced; upload it again.';
+    case 'SHA256_MISMATCH':
+      return 'The file changed on its way; upload it again.';
+    case 'UPLOAD_NOT_FOUND':
+      return 'This upload is not known; start the upload again.';
+    case 'UPLOAD_ALREADY_USED':
+      return 'This upload was already used; start a new one.';
+    case 'UPLOAD_INCOMPLETE':
+      return 'The file has not finished uploading.';
     default:
       return unhandled(code);
   }

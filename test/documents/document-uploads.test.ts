@@ -5,6 +5,7 @@
  * client that goes away mid-upload) is refused with a code and leaves nothing behind; downloads
  * stream with Range.
  */
+import http from 'node:http';
 import { AddDocumentShowingClientDocument } from '../generated/graphql';
 import { createUpload, createdUpload, documentState, download, pdfOfSize, putBytes, sha256Hex } from '../support/documents-helpers';
 import { PNG_BYTES, createClient } from '../support/fixtures';
@@ -164,6 +165,38 @@ describe.each(STORAGE_ADAPTERS)('direct uploads on the $name storage', (adapter)
     expect(await addFromUpload(client.id, upload.uploadId)).toMatchObject({ fieldErrors: [{ path: ['input', 'uploadId'], code: 'UPLOAD_ALREADY_USED' }] });
     expect(await putBytes(upload.uploadUrl, bytes)).toMatchObject({ status: 409, body: { error: { code: 'UPLOAD_ALREADY_USED' } } });
     expect((await documentState(t, client.id)).documentIds).toHaveLength(1);
+  });
+
+  it('takes the bytes of one upload once when two PUTs race', async () => {
+    const client = await createClient(t);
+    const bytes = pdfOfSize(3 * MiB);
+    const upload = await createdUpload(t, client.id, bytes);
+
+    const answers = await Promise.all([putBytes(upload.uploadUrl, bytes), putBytes(upload.uploadUrl, bytes)]);
+
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect(answers.find((answer) => answer.status === 409)?.body?.error?.code).toMatch(/^UPLOAD_(IN_PROGRESS|ALREADY_USED)$/);
+    expect(await stored(upload.uploadId)).toMatchObject({ status: 'RECEIVED', objects: 1 });
+    expect((await addFromUpload(client.id, upload.uploadId)).__typename).toBe('AddDocumentSuccess');
+  });
+
+  it('refuses a Content-Length it cannot read, or one far past the limit, before reading the body', async () => {
+    const client = await createClient(t);
+    const bytes = pdfOfSize(1000);
+    const upload = await createdUpload(t, client.id, bytes);
+    const url = new URL(upload.uploadUrl);
+    const raw = (length: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'PUT', headers: { 'content-length': length } }, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await raw('99999999999999')).toBe(400);
+    expect(await stored(upload.uploadId)).toMatchObject({ status: 'CREATED', objects: 0 });
+    expect((await putBytes(upload.uploadUrl, bytes)).status).toBe(200);
   });
 
   it('lets two concurrent addDocument calls with one upload make one document', async () => {

@@ -17,6 +17,7 @@ import {
   ClientDocument,
   ConfirmContactVerificationDocument,
   CreateClientDocument,
+  CreateDocumentUploadDocument,
   RequestContactVerificationDocument,
   ReviewDocumentDocument,
   UpdateClientDocument,
@@ -91,6 +92,12 @@ const TEXT_FIELDS: TextField[] = [
     send: async (t: TestApp, { clientId }: Given, value: string) => (await t.run(AddDocumentDocument, { input: document(clientId, { [field]: value }) })).addDocument,
   })),
   {
+    mutation: 'createDocumentUpload',
+    field: 'contentType',
+    valid: 'application/pdf',
+    send: async (t, { clientId }, value) => (await t.run(CreateDocumentUploadDocument, { input: { clientId, contentType: value, sizeBytes: 1000 } })).createDocumentUpload,
+  },
+  {
     mutation: 'reviewDocument',
     field: 'reason',
     valid: 'The photo is blurred.',
@@ -101,9 +108,10 @@ const TEXT_FIELDS: TextField[] = [
 
 /**
  * String inputs that are not text and keep their own rules: a contact code that is not the code
- * is a wrong try (the result has no ValidationError), and base64 is checked by its alphabet.
+ * is a wrong try (the result has no ValidationError), and base64 and hexadecimal digests are
+ * checked by their alphabets.
  */
-const NOT_TEXT = ['confirmContactVerification.code', 'addDocument.contentBase64'];
+const NOT_TEXT = ['confirmContactVerification.code', 'addDocument.contentBase64', 'createDocumentUpload.sha256'];
 
 /** Characters that must be refused wherever they are, each put into the middle of a valid value (U+FEFF at its end). */
 const HOSTILE: Array<[string, (valid: string) => string]> = [
@@ -182,6 +190,13 @@ describe('text hygiene through GraphQL', () => {
       const result = await t.run(AddDocumentDocument, { input: document(clientId, { contentBase64: `${pngBase64.slice(0, 8)}\u202e${pngBase64.slice(8)}` }) });
       expect(fieldErrorsOf(result.addDocument)).toEqual([{ path: ['input', 'contentBase64'], code: 'INVALID_FORMAT' }]);
     });
+  });
+
+  it('a sha256 holding an invisible character is INVALID_FORMAT (a digest is checked by its alphabet)', async () => {
+    const { id: clientId } = await createClient(t);
+    const digest = 'a'.repeat(64);
+    const result = await t.run(CreateDocumentUploadDocument, { input: { clientId, contentType: 'application/pdf', sizeBytes: 1000, sha256: `${digest.slice(0, 8)}\u200b${digest.slice(9)}` } });
+    expect(fieldErrorsOf(result.createDocumentUpload)).toEqual([{ path: ['input', 'sha256'], code: 'INVALID_FORMAT' }]);
   });
 
   describe('dates are parsed before they are compared', () => {

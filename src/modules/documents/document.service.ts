@@ -103,6 +103,10 @@ export class DocumentService {
       .apply<Document, ValidationFailure>(actor, clientId, async ({ tx, client, now }) => {
         const upload = await this.uploads.lockForDocument(tx, client.id, uploadId, now);
         if ('code' in upload) return fail(validationFailure([{ path: ['input', 'uploadId'], code: upload.code, message: upload.message }]));
+        if (upload.direct && !sealed) {
+          // Created for the bucket, but this server no longer uploads there directly (S3_DIRECT_UPLOADS off).
+          return fail(validationFailure([{ path: ['input', 'uploadId'], code: 'UPLOAD_INCOMPLETE', message: 'This upload\'s bytes are not where this server reads them; create a new upload.' }]));
+        }
         const errors = new FieldErrors();
         const received = sealed ?? { sizeBytes: upload.received_bytes, sha256: upload.received_sha256, detectedType: upload.detected_type, storageKey: upload.storage_key };
         if (facts.contentType !== upload.content_type) {
