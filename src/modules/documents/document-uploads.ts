@@ -5,7 +5,7 @@
  * a presigned URL; `addDocument(uploadId)` then checks what arrived and consumes the slot. Slots not
  * consumed in time are swept with their bytes.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { Tx, inTransaction } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
@@ -14,6 +14,7 @@ import { FieldErrorCode, FieldErrors } from '../../shared/validation';
 import { AttemptLimits } from '../limits/attempt-limits';
 import { MAX_DOCUMENT_BYTES, acceptedContentType } from './document-content';
 import { DocumentFiles, SizeMismatchError } from './document-files';
+import { SignedLinks } from './download-links';
 import { TooManyBytesError } from './sealed-chunks';
 
 /** How long an upload URL, and the slot behind it, stays valid. */
@@ -61,25 +62,18 @@ const refused = (status: number, code: string, message: string): ReceiveOutcome 
 
 /** Signed upload links: /uploads/<id>?expires=<unix>&signature=<hmac>, the id and the expiry both covered. */
 export class UploadLinks {
-  constructor(private readonly key: Buffer) {}
+  private readonly links: SignedLinks;
+
+  constructor(key: Buffer) {
+    this.links = new SignedLinks(key, 'document-upload');
+  }
 
   urlFor(baseUrl: string, uploadId: string, expiresAt: Date): string {
-    const expires = Math.floor(expiresAt.getTime() / 1000);
-    return `${baseUrl}/uploads/${uploadId}?expires=${expires}&signature=${this.sign(uploadId, expires)}`;
+    return `${baseUrl}/uploads/${uploadId}?${this.links.query(uploadId, expiresAt)}`;
   }
 
-  /** True when the link was issued by this server for this upload and has not expired at `now`. */
   verify(uploadId: string, expires: unknown, signature: unknown, now: Date): boolean {
-    if (typeof expires !== 'string' || typeof signature !== 'string') return false;
-    if (!/^\d{1,12}$/.test(expires) || !/^[A-Za-z0-9_-]{43}$/.test(signature)) return false;
-    const expected = Buffer.from(this.sign(uploadId, Number(expires)));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
-    return Number(expires) * 1000 >= now.getTime();
-  }
-
-  private sign(uploadId: string, expires: number): string {
-    return createHmac('sha256', this.key).update(`document-upload:${uploadId}:${expires}`).digest('base64url');
+    return this.links.verify(uploadId, expires, signature, now);
   }
 }
 
