@@ -62,6 +62,16 @@ export async function inTransaction<T>(
 }
 
 /**
+ * A write that is one statement, atomic on its own: run as it is, without the two round trips of a
+ * transaction around it, unless the request has a participant to enlist (an Idempotency-Key
+ * claim must commit with it), in which case it runs in `inTransaction`.
+ */
+export async function inOneStatement<T>(prisma: PrismaClient, statement: (db: Tx) => Promise<T>): Promise<T> {
+  if (transactionParticipant.getStore()) return inTransaction(prisma, (tx) => statement(tx));
+  return statement(prisma as unknown as Tx);
+}
+
+/**
  * The name of the unique constraint or index a failed write violated, or undefined when the
  * error is something else. Prisma reports the index name for pg but only the columns for
  * PGlite; PostgreSQL's own message names it for both.

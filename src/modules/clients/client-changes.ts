@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
-import { inTransaction, Tx } from '../../db/transaction';
+import { inOneStatement, inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
 import { ClientEventDraft, eventsInsert } from '../history/history';
@@ -126,8 +126,9 @@ export class ClientChanges {
     const now = this.clock();
     const { clientData, event } = this.lifecycle.created;
     const id = randomUUID();
-    const created = await inTransaction(this.prisma, (tx) =>
-      insertClient(tx, { ...NEW_CLIENT, ...definedOnly(values), ...definedOnly(clientData), id, createdAt: now }, eventsInsert(id, [event], now)),
+    // One statement (client, history and outbox row by trigger): no transaction needed around it.
+    const created = await inOneStatement(this.prisma, (db) =>
+      insertClient(db, { ...NEW_CLIENT, ...definedOnly(values), ...definedOnly(clientData), id, createdAt: now }, eventsInsert(id, [event], now)),
     );
     this.committed([event.type]);
     return created;

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import type { KeyRing } from '../../shared/keys';
 import { additionalData, gcmOpen, gcmSeal } from '../../shared/sealing';
@@ -81,8 +81,13 @@ export class ContactCodeSender implements OutboxTopicHandler {
       code,
       expiresAt: challenge.expiresAt.toISOString(),
     });
-    // Delivered: the code no longer needs to be readable (the hash still checks it).
-    await this.prisma.contactChallenge.updateMany({ where: { clientId, channel, createdAt: challenge.createdAt }, data: { codeSealed: null, codeKeyId: null } });
-    return { kind: 'delivered' };
+    // Delivered: the code no longer needs to be readable (the hash still checks it); cleared in the
+    // statement that marks the outbox row delivered.
+    return {
+      kind: 'delivered',
+      then: Prisma.sql`
+        UPDATE contact_challenges SET code_sealed = NULL, code_key_id = NULL
+         WHERE client_id = ${clientId}::uuid AND channel = ${channel}::"ContactChannel" AND created_at = ${challenge.createdAt}`,
+    };
   }
 }

@@ -16,7 +16,14 @@ export interface OutboxDelivery {
  * it went out); or given up for good (a code that expired while its provider failed).
  * A failed attempt throws instead, and is retried.
  */
-export type DeliveryOutcome = { kind: 'delivered' } | { kind: 'discarded'; reason: string } | { kind: 'dead'; reason: string };
+export type DeliveryOutcome =
+  /**
+   * `then`: a write of the handler's that goes with the delivery (an UPDATE or DELETE), run in the
+   * very statement that marks the row delivered: both happen, or neither.
+   */
+  | { kind: 'delivered'; then?: Prisma.Sql }
+  | { kind: 'discarded'; reason: string }
+  | { kind: 'dead'; reason: string };
 
 /** Delivers the rows of one topic: the event webhook, the contact-code delivery. */
 export interface OutboxTopicHandler {
@@ -148,7 +155,7 @@ export class OutboxDispatcher {
       if (sweep) await this.housekeeping();
       do {
         this.again = false;
-        while (!this.stopped && (await this.deliverBatch()) > 0);
+        while (!this.stopped && (await this.deliverBatch()));
       } while (this.again && !this.stopped);
     } catch (error) {
       // The database is away or closing: the next wake or sweep tries again.
@@ -168,25 +175,36 @@ export class OutboxDispatcher {
       DELETE FROM outbox_events WHERE status IN ('DELIVERED', 'DISCARDED') AND finished_at < now() - ${retentionMs}::double precision * interval '1 millisecond'`;
   }
 
-  /** Claims a batch and delivers it; returns how many rows it claimed. */
-  private async deliverBatch(): Promise<number> {
+  /**
+   * Claims a batch and delivers it; returns whether another claim may find more. The claim also
+   * counts the rows that were due when it ran: when it took them all, the pass ends without one
+   * more (empty) claim. Rows committed since wake the dispatcher (`again`), and rows that waited
+   * behind a claimed one of their client were counted, so they get their claim.
+   */
+  private async deliverBatch(): Promise<boolean> {
     const topics = [...this.handlers.keys()];
-    if (topics.length === 0) return 0;
-    const claimed = await this.prisma.$queryRaw<Array<Omit<OutboxDelivery, 'clientId'> & { client_id: string }>>`
-      UPDATE outbox_events SET locked_until = now() + ${this.options.leaseMs}::double precision * interval '1 millisecond', attempts = attempts + 1
-       WHERE seq IN (
-         SELECT o.seq FROM outbox_events o
-          WHERE o.status = 'PENDING' AND o.topic IN (${Prisma.join(topics)}) AND o.next_attempt_at <= now()
-            AND (o.locked_until IS NULL OR o.locked_until <= now())
-            AND NOT EXISTS (SELECT 1 FROM outbox_events e
-                             WHERE e.status = 'PENDING' AND e.topic = o.topic AND e.client_id = o.client_id AND e.seq < o.seq)
-          ORDER BY o.seq
-          LIMIT ${this.options.batchSize ?? 20}::integer
-          FOR UPDATE SKIP LOCKED)
-      RETURNING seq, id::text AS id, topic, client_id::text AS client_id, payload, attempts`;
+    if (topics.length === 0) return false;
+    const claimed = await this.prisma.$queryRaw<Array<Omit<OutboxDelivery, 'clientId'> & { client_id: string; due: number }>>`
+      WITH claimed AS (
+        UPDATE outbox_events SET locked_until = now() + ${this.options.leaseMs}::double precision * interval '1 millisecond', attempts = attempts + 1
+         WHERE seq IN (
+           SELECT o.seq FROM outbox_events o
+            WHERE o.status = 'PENDING' AND o.topic IN (${Prisma.join(topics)}) AND o.next_attempt_at <= now()
+              AND (o.locked_until IS NULL OR o.locked_until <= now())
+              AND NOT EXISTS (SELECT 1 FROM outbox_events e
+                               WHERE e.status = 'PENDING' AND e.topic = o.topic AND e.client_id = o.client_id AND e.seq < o.seq)
+            ORDER BY o.seq
+            LIMIT ${this.options.batchSize ?? 20}::integer
+            FOR UPDATE SKIP LOCKED)
+        RETURNING seq, id, topic, client_id, payload, attempts
+      )
+      SELECT seq, id::text AS id, topic, client_id::text AS client_id, payload, attempts,
+             (SELECT count(*)::int FROM outbox_events o
+               WHERE o.status = 'PENDING' AND o.topic IN (${Prisma.join(topics)}) AND o.next_attempt_at <= now()) AS due
+        FROM claimed ORDER BY seq`;
     // Each claimed row is the head of its own topic and client: they may go out side by side.
-    await Promise.all(claimed.map(({ client_id: clientId, ...row }) => this.attempt({ ...row, clientId })));
-    return claimed.length;
+    await Promise.all(claimed.map(({ client_id: clientId, due: _due, ...row }) => this.attempt({ ...row, clientId })));
+    return claimed.length > 0 && claimed[0].due > claimed.length;
   }
 
   private async attempt(delivery: OutboxDelivery): Promise<void> {
@@ -202,8 +220,9 @@ export class OutboxDispatcher {
     }
     if (outcome.kind === 'delivered') {
       counts.delivered += 1;
-      await this.prisma.$executeRaw`
+      const markDelivered = Prisma.sql`
         UPDATE outbox_events SET status = 'DELIVERED', finished_at = now(), locked_until = NULL, last_error = NULL WHERE seq = ${delivery.seq}`;
+      await this.prisma.$executeRaw(outcome.then ? Prisma.sql`WITH handled AS (${outcome.then}) ${markDelivered}` : markDelivered);
       return;
     }
     counts[outcome.kind] += 1;

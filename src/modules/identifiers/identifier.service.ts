@@ -56,20 +56,20 @@ export class IdentifierService {
     input: AddIdentifierData,
   ): Promise<Result<{ client: Client; identifier: Identifier }, ValidationFailure | ClientNotFound | DuplicateIdentifier | RateLimited>> {
     const result = await this.changes.apply<Identifier, RateLimited | ValidationFailure | DuplicateIdentifier>(actor, input.clientId, async ({ tx, client, now }) => {
-      const refused = await this.limits.admit(tx, [this.limits.identifierAddsOf(client.id)], now);
+      const parsed = parseIdentifier(input, now);
+      // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
+      // identifier may be hashed under any of them, and each must block the same value. Their
+      // locks are taken in the statement that counts the attempt, before the insert reads.
+      const hashes = parsed.ok ? this.vault.uniquenessHashes(input.type, parsed.value.issuingCountry, parsed.value.value) : [];
+      const refused = await this.limits.admit(tx, [this.limits.identifierAddsOf(client.id)], now, identifierValueLocks(hashes.map((h) => h.hash)));
       if (refused) {
         const { retryAfterSeconds } = refused;
         return fail(rateLimited(retryAfterSeconds, `Too many identifiers were added to this client; try again in ${retryAfterSeconds} seconds.`));
       }
       // From here on a refusal keeps the counted attempt (and writes nothing else).
-      const parsed = parseIdentifier(input, now);
       if (!parsed.ok) return { ...parsed, keepWrites: true };
       const { value, issuingCountry, expiresOn } = parsed.value;
-
-      // Hashes of the value under every key of the ring: while keys are being rotated an ACTIVE
-      // identifier may be hashed under any of them, and each must block the same value.
-      const [current, ...others] = this.vault.uniquenessHashes(input.type, issuingCountry, value);
-      await lockIdentifierValue(tx, [current, ...others].map((h) => h.hash));
+      const [current, ...others] = hashes;
       const identifier = await insertUnlessHeld(tx, {
         clientId: client.id,
         type: input.type,
@@ -138,7 +138,7 @@ const IDENTIFIER_VALUE_LOCKS = 0x1d_0001;
  * deadlock), before it looks for an ACTIVE holder. The lock id is 32 bits of the hash; a rare
  * collision only makes two unrelated adds wait for each other.
  */
-async function lockIdentifierValue(tx: Tx, hashes: readonly string[]): Promise<void> {
+function identifierValueLocks(hashes: readonly string[]): Array<[number, number]> {
   const ids = [...new Set(hashes.map((hash) => Buffer.from(hash.slice(0, 8), 'hex').readInt32BE()))].sort((a, b) => a - b);
-  for (const id of ids) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${IDENTIFIER_VALUE_LOCKS}::int, ${id}::int)`;
+  return ids.map((id) => [IDENTIFIER_VALUE_LOCKS, id]);
 }

@@ -122,9 +122,20 @@ export class AttemptLimits {
   /**
    * Counts this attempt on every counter, or refuses it (and counts nothing) when one is full: the
    * count and the counting in one statement.
+   *
+   * `thenLock`: transaction-scoped advisory locks (key space, id) the caller needs next, taken in
+   * this statement, in the order given, whatever the answer: one round trip less. Only for locks
+   * that guard what later statements read (each takes its snapshot after the lock is held), not
+   * what this one reads; this one reads the counters, which callers guard themselves.
    */
-  async admit(tx: Tx, counters: readonly AttemptCounter[], now: Date): Promise<AttemptRefusal | null> {
+  async admit(tx: Tx, counters: readonly AttemptCounter[], now: Date, thenLock: ReadonlyArray<readonly [number, number]> = []): Promise<AttemptRefusal | null> {
     await this.lockShared(tx, counters);
+    const locks =
+      thenLock.length === 0
+        ? Prisma.empty
+        : Prisma.sql`, (SELECT count(pg_advisory_xact_lock(l.space, l.id)) FROM (VALUES ${Prisma.join(
+            thenLock.map(([space, id]) => Prisma.sql`(${space}::int, ${id}::int)`),
+          )}) AS l (space, id)) AS locked`;
     const [{ fullUntil }] = await tx.$queryRaw<Array<{ fullUntil: Date | null }>>`
       WITH ${this.fullness(counters, now)},
       counted AS (
@@ -132,7 +143,7 @@ export class AttemptLimits {
         SELECT rule, subject, ${now}::timestamptz, expires_at FROM wanted
          WHERE NOT EXISTS (SELECT 1 FROM fullness WHERE full_until IS NOT NULL)
       )${this.purgeIfDue(now)}
-      SELECT max(full_until) AS "fullUntil" FROM fullness`;
+      SELECT max(full_until) AS "fullUntil"${locks} FROM fullness`;
     return refusalUntil(fullUntil, now);
   }
 
