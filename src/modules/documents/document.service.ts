@@ -6,10 +6,9 @@ import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../
 import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, validationFailure } from '../../shared/result';
 import * as rules from '../../shared/validation';
 import { FieldErrorCode, FieldErrors } from '../../shared/validation';
-import { ClientChanges } from '../clients/client-changes';
 import type { Tx } from '../../db/transaction';
 import type { Prisma } from '../../generated/prisma/client';
-import { ChangeOutcome } from '../clients/client-changes';
+import { ChangeOutcome, ClientChanges } from '../clients/client-changes';
 import { AcceptedContentType, acceptedContentType, decodeDocumentContent, recogniseContentType } from './document-content';
 import { DocumentFiles, StoredFile } from './document-files';
 import { DocumentUploadService } from './document-uploads';
