@@ -182,6 +182,13 @@ async function assembleApp(
   // Slow-body and slow-header connections are cut instead of held for Node's 5-minute default.
   httpServer.headersTimeout = 10_000;
   httpServer.requestTimeout = 60_000;
+  // `Expect: 100-continue` (curl and many HTTP clients send it before a large body): Node would
+  // answer "continue" at once; an upload says so only once its link, size and slot are checked
+  // (documentUploadHandler), so the bytes of a refused upload are never sent.
+  httpServer.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!req.url?.startsWith('/uploads/')) res.writeContinue();
+    app(req, res);
+  });
   const limits = queryLimitProtection(config.queryLimits, config.introspection);
   // Idempotency-Key of mutations (src/graphql/idempotency.ts): a scope in front of Apollo, a plugin inside it.
   const idempotencyKeys = new IdempotencyKeys(database.prisma, clock);

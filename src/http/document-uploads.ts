@@ -22,7 +22,11 @@ export function documentUploadHandler(services: Services, logger: Logger) {
       return;
     }
     try {
-      const outcome = await services.documentUploads.receive(id, req, length === undefined ? null : Number(length));
+      // Under `Expect: 100-continue` the client sends the body only once told to: after the checks.
+      const readyToRead = () => {
+        if (req.get('expect')?.toLowerCase() === '100-continue') res.writeContinue();
+      };
+      const outcome = await services.documentUploads.receive(id, req, length === undefined ? null : Number(length), readyToRead);
       answer(res, outcome.status, outcome.body);
     } catch (error) {
       if (req.socket.destroyed || res.destroyed) {

@@ -199,6 +199,38 @@ describe.each(STORAGE_ADAPTERS)('direct uploads on the $name storage', (adapter)
     expect((await putBytes(upload.uploadUrl, bytes)).status).toBe(200);
   });
 
+  it('answers Expect: 100-continue only once the upload may take the bytes, so a refused one never sends them', async () => {
+    const client = await createClient(t);
+    const bytes = pdfOfSize(2 * MiB);
+    const upload = await createdUpload(t, client.id, bytes);
+    /** A PUT that sends its body only when told to continue; what happened, in order. */
+    const expectingPut = (url: string, length: number) =>
+      new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+        const target = new URL(url);
+        let continued = false;
+        const request = http.request(
+          { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PUT', headers: { 'content-length': String(length), expect: '100-continue' } },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve({ continued, status: response.statusCode! }));
+          },
+        );
+        request.on('continue', () => {
+          continued = true;
+          request.end(bytes.subarray(0, length));
+        });
+        request.on('error', reject);
+        request.flushHeaders();
+      });
+
+    // refused (a Content-Length other than the declared size; a forged link): no "continue", no bytes
+    expect(await expectingPut(upload.uploadUrl, bytes.length - 1)).toEqual({ continued: false, status: 400 });
+    expect(await expectingPut(upload.uploadUrl.replace(/signature=[^&]+/, `signature=${'A'.repeat(43)}`), bytes.length)).toEqual({ continued: false, status: 403 });
+    // accepted: "continue", then the bytes
+    expect(await expectingPut(upload.uploadUrl, bytes.length)).toEqual({ continued: true, status: 200 });
+    expect(await stored(upload.uploadId)).toMatchObject({ status: 'RECEIVED', objects: 1 });
+  });
+
   it('lets two concurrent addDocument calls with one upload make one document', async () => {
     const client = await createClient(t);
     const bytes = pdfOfSize(3000);

@@ -132,12 +132,13 @@ export class DocumentUploadService {
   }
 
   /**
-   * Receives the bytes of upload `uploadId` (its link already verified): claims the slot, streams
+   * Receives the bytes of upload `uploadId` (its link already verified): claims the slot, says
+   * `readyToRead` (an HTTP 100 Continue), streams
    * `body` into storage, sealed, refusing more bytes than declared as soon as they arrive, and
    * checks size and declared SHA-256 at the end. Any failure deletes what was written and frees
    * the slot for another try until it expires.
    */
-  async receive(uploadId: string, body: AsyncIterable<Buffer>, declaredLength: number | null): Promise<ReceiveOutcome> {
+  async receive(uploadId: string, body: AsyncIterable<Buffer>, declaredLength: number | null, readyToRead: () => void = () => undefined): Promise<ReceiveOutcome> {
     const now = this.clock();
     const [claimed] = await this.prisma.$queryRaw<UploadRow[]>`
       UPDATE document_uploads SET status = 'RECEIVING', updated_at = ${now}
@@ -151,6 +152,7 @@ export class DocumentUploadService {
     }
     let summary;
     try {
+      readyToRead();
       summary = await this.files.write(claimed.storage_key, body, claimed.size_bytes);
     } catch (error) {
       await free();
