@@ -87,6 +87,8 @@ const settings = {
   uploadConcurrency: positiveInt('BENCH_UPLOAD_CONCURRENCY', 4),
   documentStorage: oneOf('BENCH_DOCUMENT_STORAGE', ['database', 's3']) ?? 'database',
   only: oneOf('BENCH_ONLY', ['uploads']),
+  /** PostgreSQL only: also run the journeys against this many server processes on the one database (1: not). */
+  instances: positiveInt('BENCH_INSTANCES', 1),
 };
 const SEED_CONCURRENCY = 8;
 const EVERYTHING_REQUESTS = 20;
@@ -244,6 +246,24 @@ async function phasesOneToEight({ dataDir, token, onPglite, progress }) {
   // 3. Journeys.
   progress(`journeys: ${settings.customers} customers for ${settings.warmupSeconds} + ${settings.seconds} s`);
   const journeys = await runJourneys(journeyClient, receiver, server);
+  // 3b. The same journeys spread over several server processes on the one database (PostgreSQL).
+  let journeysScaledOut = null;
+  if (!onPglite && settings.instances > 1) {
+    progress(`journeys over ${settings.instances} server processes`);
+    const others = [];
+    for (let i = 1; i < settings.instances; i++) {
+      const otherPort = await freePort();
+      others.push(await startChild(`API server ${i + 1}`, SERVER_ENTRY, { env: serverEnvironment({ port: otherPort, dataDir, codeUrl: receiver.url }), port: otherPort }));
+    }
+    const servers = [server, ...others];
+    const clients = servers.map((child) => graphqlClient(child.url, { connections: Math.ceil(settings.customers / servers.length), token }));
+    let turn = 0;
+    // Each mutation to the next server in turn, as a load balancer without affinity would send them.
+    const spread = { post: (body) => clients[turn++ % clients.length].post(body) };
+    journeysScaledOut = { instances: servers.length, ...(await runJourneys(spread, receiver, combinedCpu(servers))) };
+    for (const client of clients) client.close();
+    for (const other of others) await other.stop();
+  }
 
   // 4. Large documents, one at a time.
   progress('addDocument 1 MiB and 10 MiB');
@@ -310,7 +330,7 @@ async function phasesOneToEight({ dataDir, token, onPglite, progress }) {
   };
   const statements = await countStatements({ config: statementConfig, token, journeys: settings.statementJourneys, pageSize: settings.pageSize });
 
-  return { onPglite, apiPage, baselinePage, everything: summary(everything), journeys, statements, seedSeconds, documents, memory, server, restarted, serverExit };
+  return { onPglite, apiPage, baselinePage, everything: summary(everything), journeys, journeysScaledOut, statements, seedSeconds, documents, memory, server, restarted, serverExit };
 }
 
 /**
@@ -350,7 +370,7 @@ async function measureUploadPhase({ dataDir, token, progress }) {
 }
 
 /** The rows of the printed table: metric, value, target (issue 10's), note. */
-function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, statements, seedSeconds, documents, memory, server, restarted, serverExit }) {
+function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journeysScaledOut, statements, seedSeconds, documents, memory, server, restarted, serverExit }) {
   const rows = [];
   const row = (metric, value, target = '', note = '') => rows.push([metric, value, target, note]);
   const section = (title) => rows.push([`-- ${title}`, '', '', '']);
@@ -392,6 +412,14 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, statem
   const inRequests = JOURNEY_MUTATIONS.reduce((sum, type) => sum + mean(statements.byType[type].inRequest), 0);
   const perJourney = mean(statements.perJourney);
   row('SQL statements per journey', perJourney.toFixed(Number.isInteger(perJourney) ? 0 : 1), '<= 40', `${inRequests.toFixed(0)} in the 9 requests + ${(perJourney - inRequests).toFixed(0)} after commit (outbox); ${statements.perJourney.length} journeys: ${range(statements.perJourney)}`);
+
+  if (journeysScaledOut) {
+    const scaled = journeysScaledOut;
+    section(`journeys over ${scaled.instances} server processes on the one database (BENCH_INSTANCES), each mutation to the next in turn`);
+    row('journeys', `${scaled.perSecond.toFixed(1)} journeys/s`, '', `${scaled.completed} completed, ${scaled.failed} failed${scaled.firstError ? ` (first: ${scaled.firstError.slice(0, 160)})` : ''}`);
+    row('CPU used', `${scaled.cpu.child.toFixed(2)} CPUs`, '', `${ms((scaled.cpu.child * 1000) / scaled.perSecond)} of server CPU a journey, all processes; load generator and webhook ${scaled.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
+    row('mutation latency, all', latency(scaled.all), '', `${scaled.all.n} mutations`);
+  }
 
   section('seeding and documents');
   row('seeding', `${(settings.clients / seedSeconds).toFixed(1)} clients/s`, '', `${settings.clients} clients x 8 mutations in ${seedSeconds.toFixed(1)} s (${((settings.clients * 8) / seedSeconds).toFixed(0)} mutations/s), ${SEED_CONCURRENCY} at once`);
@@ -455,6 +483,11 @@ function lastLogMessage(output) {
     }
   }
   return lines[0] ?? '';
+}
+
+/** Several server children read as one, for cpuMeter: their CPU seconds added up. */
+function combinedCpu(children) {
+  return { cpuSeconds: () => children.reduce((sum, child) => sum + child.cpuSeconds(), 0) };
 }
 
 /**
