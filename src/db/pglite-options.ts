@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
@@ -20,7 +20,10 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
  * - initdb: on a new data directory PGlite runs initdb in a second PostgreSQL instance (another
  *   128MB memory and more, plus a 128MB copy of it) and leaves all of that to the garbage
  *   collector, which may take any time to free it. It runs in a short-lived child process
- *   instead, so the server only ever opens an existing data directory.
+ *   instead, so the server only ever opens an existing data directory. It creates the database
+ *   beside the data directory (`<dir>.creating-<pid>`) and the server renames it into place once
+ *   whole: a first start killed half-way leaves no half-made database to fail every later start,
+ *   only a leftover the next start deletes.
  * - V8 compiles PostgreSQL's WebAssembly with its baseline compiler (Liftoff), then recompiles
  *   the functions that run hot with its optimising one (TurboFan). For PostgreSQL's large
  *   functions that takes tens of MB of compiler memory each, which the C allocator keeps
@@ -49,7 +52,7 @@ export async function newEmbeddedPglite(options: Pick<PGliteOptions, 'dataDir' |
   // Process-wide, and only for modules compiled from now on: PGlite compiles its module on first use.
   setFlagsFromString(BASELINE_WASM_ONLY);
   if (options.dataDir && !options.loadDataDir && !existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
-    await createDatabaseApart(options.dataDir);
+    await createDatabaseInPlace(options.dataDir);
   }
   return new PGlite({ ...options, startParams });
 }
@@ -67,6 +70,33 @@ pglite.waitReady
     process.exit(1);
   });
 `;
+
+/**
+ * Creates the database of `dataDir` beside it, then renames it into place. `dataDir` may exist
+ * empty (the server made it); anything else in it is not a database this server made, and is
+ * refused rather than overwritten. Leftovers of creations that were cut short are deleted first.
+ */
+async function createDatabaseInPlace(dataDir: string): Promise<void> {
+  const parent = path.dirname(dataDir);
+  const base = path.basename(dataDir);
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(`${base}.creating-`)) rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+  if (existsSync(dataDir)) {
+    if (readdirSync(dataDir).length > 0) {
+      throw new Error(`${dataDir} holds files but no database (no PG_VERSION): move it away, or point DATA_DIR elsewhere; it was not made by this server`);
+    }
+    rmdirSync(dataDir);
+  }
+  const creating = path.join(parent, `${base}.creating-${process.pid}`);
+  try {
+    await createDatabaseApart(creating);
+    renameSync(creating, dataDir);
+  } catch (error) {
+    rmSync(creating, { recursive: true, force: true });
+    throw error;
+  }
+}
 
 /** Runs initdb for `dataDir` in a child process (PGlite does it when it finds no database). */
 function createDatabaseApart(dataDir: string): Promise<void> {

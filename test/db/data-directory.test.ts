@@ -3,11 +3,13 @@
  * directories, 0600 files), owned by one server at a time, free again when the owner is killed,
  * and given up promptly on SIGTERM.
  */
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ClientsDocument, CreateClientDocument } from '../generated/graphql';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { SERVER_ENTRY, ServerProcess, startServerProcess } from '../support/server-process';
+import { TEST_AUTH_SECRET } from '../support/test-app';
 
 /** Every directory or file under `root` (itself included) that other users could reach, with its mode. */
 function openToOthers(root: string): string[] {
@@ -126,5 +128,63 @@ describe('DATA_DIR of the embedded database (node dist/main.js)', () => {
     expect(openToOthers(dataDir)).toEqual([]);
     expect(await clientCount(server)).toBe(1);
     await server.stop();
+  }, STEP_TIMEOUT_MS);
+});
+
+describe('the first start of the embedded database (node dist/main.js)', () => {
+  let root: string;
+  const servers: ServerProcess[] = [];
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'onboarding-first-start-'));
+  });
+  afterAll(async () => {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
+
+  /** `node dist/main.js` as an operator starts it, not waited for: its exit code and standard error. */
+  function spawnServer(dataDir: string) {
+    const child = spawn(process.execPath, [SERVER_ENTRY], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', CONTACT_DELIVERY: 'log', AUTH_JWT_SECRET: TEST_AUTH_SECRET, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited, stderr: () => stderr };
+  }
+
+  it('killed while it creates the database, leaves nothing that stops the next start', async () => {
+    const dataDir = path.join(root, 'killed');
+    // given a first start, killed (kill -9) while the database is being created beside DATA_DIR/pglite
+    const first = spawnServer(dataDir);
+    const until = Date.now() + READY_TIMEOUT_MS;
+    const creating = () => (existsSync(dataDir) ? readdirSync(dataDir).filter((name) => name.startsWith('pglite.creating-')) : []);
+    while (creating().length === 0) {
+      if (Date.now() > until) throw new Error(`no database being created in ${dataDir}: ${first.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // then no half-made database is where the server looks for one
+    expect(existsSync(path.join(dataDir, 'pglite', 'PG_VERSION'))).toBe(false);
+
+    // when the server starts again, it creates the database afresh, serves, and the leftover is gone
+    const server = await startServerProcess({ DATA_DIR: dataDir }, { readyTimeoutMs: READY_TIMEOUT_MS });
+    servers.push(server);
+    expect((await server.run(CreateClientDocument, { input: { firstName: 'Ada', lastName: 'Lovelace' } })).createClient.__typename).toBe('ClientPayload');
+    expect(creating()).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+
+  it('refuses a DATA_DIR/pglite that holds files but no database, naming it, and touches nothing in it', async () => {
+    const dataDir = path.join(root, 'foreign');
+    mkdirSync(path.join(dataDir, 'pglite'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'pglite', 'notes.txt'), 'not a database');
+
+    const server = spawnServer(dataDir);
+
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toMatch(/pglite holds files but no database \(no PG_VERSION\)/);
+    expect(readdirSync(path.join(dataDir, 'pglite'))).toEqual(['notes.txt']);
   }, STEP_TIMEOUT_MS);
 });
