@@ -180,32 +180,19 @@ function memoryOf(readings) {
   };
 }
 
-/**
- * An S3-compatible server in this process (s3rver, a devDependency; as test/support/s3-server.ts)
- * on a free port, storing in a fresh temporary directory: the server child's DOCUMENT_STORAGE=s3
- * settings, and stop().
- */
+/** An s3rver in this process (scripts/s3rver.js): the server child's DOCUMENT_STORAGE=s3 settings, and stop(). */
 async function startS3rver(bucket = 'bench-documents') {
-  const { mkdtempSync, rmSync } = require('node:fs');
-  const os = require('node:os');
-  const path = require('node:path');
-  const S3rver = require('s3rver');
-  const directory = mkdtempSync(path.join(os.tmpdir(), 'bench-s3rver-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, vhostBuckets: false, configureBuckets: [{ name: bucket, configs: [] }] });
-  const { port } = await s3.run();
+  const s3 = await require('../scripts/s3rver').startS3rver(bucket);
   return {
     env: {
       DOCUMENT_STORAGE: 's3',
       S3_BUCKET: bucket,
-      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_ENDPOINT: s3.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     },
-    async stop() {
-      await s3.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
+    stop: () => s3.stop(),
   };
 }
 

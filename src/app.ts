@@ -233,9 +233,8 @@ async function assembleApp(
   const health = new HealthChecks(logger);
   for (const check of databaseChecks(database.prisma, migrations.map((migration) => migration.name))) health.register(check);
   health.register({ name: 'outbox dispatcher', check: async () => outbox.isRunning || 'not running' });
-  if (documentStorage instanceof S3DocumentStorage) {
-    health.register({ name: 'document storage', check: () => documentStorage.ready().then(() => true) });
-  }
+  const storageReady = documentStorage.ready?.bind(documentStorage);
+  if (storageReady) health.register({ name: 'document storage', check: () => storageReady().then(() => true) });
   // Outside authentication: load balancers and orchestrators probe these without a token.
   // `/health` and `/ready` are the names earlier releases answered on.
   app.get(['/health/live', '/health'], livenessHandler());
@@ -326,7 +325,7 @@ async function assembleApp(
       // Deliveries under way finish (bounded by their timeouts); rows not yet sent wait in the outbox.
       await openWork.step('outbox dispatcher', () => outbox.stop());
       await openWork.step('upload sweep', () => uploadSweep.stop());
-      if (documentStorage instanceof S3DocumentStorage) documentStorage.close();
+      documentStorage.close?.();
       await openWork.step('document encryption pass', () => clearDocumentsEncrypted);
       await Promise.all(closers.map((closer) => openWork.step(closer.name, () => closer.close())));
       await openWork.step('database close', () => database.close());

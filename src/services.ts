@@ -8,9 +8,9 @@ import { ContactVerificationService, voidChallenges } from './modules/contacts/c
 import { DocumentService } from './modules/documents/document.service';
 import { DocumentVault } from './modules/documents/document-encryption';
 import { DocumentFiles } from './modules/documents/document-files';
-import { DocumentUploadService, UploadLinks } from './modules/documents/document-uploads';
+import { DocumentUploadService } from './modules/documents/document-uploads';
 import { DocumentStorage } from './modules/documents/document.storage';
-import { DownloadLinks } from './modules/documents/download-links';
+import { DownloadLinks, SignedLinks } from './modules/documents/download-links';
 import { IdentifierVault } from './modules/identifiers/identifier-values';
 import { IdentifierService } from './modules/identifiers/identifier.service';
 import { AttemptLimitSettings, AttemptLimits } from './modules/limits/attempt-limits';
@@ -50,7 +50,7 @@ export function createServices(deps: ServiceDependencies): Services {
   const limits = new AttemptLimits(deps.attemptLimits, keys.current.keys.attemptSubject);
   const files = new DocumentFiles(prisma, deps.documentStorage, new DocumentVault(keys));
   // Links and codes live minutes: signed and checked with the current key only.
-  const documentUploads = new DocumentUploadService(prisma, files, new UploadLinks(keys.current.keys.downloadUrl), limits, clock);
+  const documentUploads = new DocumentUploadService(prisma, files, new SignedLinks(keys.current.keys.downloadUrl, 'document-upload'), limits, clock);
   return {
     clients: new ClientService(prisma, changes, voidChallenges, clock),
     addresses: new AddressService(prisma, changes),

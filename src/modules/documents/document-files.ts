@@ -54,11 +54,15 @@ export class DocumentFiles {
     const { dataKey, wrappedKey, keyId } = this.vault.newDataKey(key);
     const cipher = new ChunkCipher(dataKey, key);
     const sealer = new ChunkSealer(cipher, sizeBytes);
+    const inTx = this.storage.transactional ? tx : undefined;
+    // Outside a transaction (which rolls back on its own), nothing half-written may stay behind.
+    const discard = async () => {
+      if (!inTx) await this.storage.delete([key]).catch(() => undefined);
+    };
     try {
-      await this.storage.writeChunks(key, sealer.seal(source), sealedSize(sizeBytes), this.storage.transactional ? tx : undefined);
+      await this.storage.writeChunks(key, sealer.seal(source), sealedSize(sizeBytes), inTx);
     } catch (error) {
-      // Nothing half-written stays behind (a transaction, if any, rolls back on its own).
-      if (!tx || !this.storage.transactional) await this.storage.delete([key]).catch(() => undefined);
+      await discard();
       // A storage that knows the sealed size up front refuses a short file itself: say what it was.
       const seen = sealer.finished;
       if (seen && seen.sizeBytes !== sizeBytes) throw new SizeMismatchError(sizeBytes, seen.sizeBytes);
@@ -68,7 +72,7 @@ export class DocumentFiles {
     }
     const summary = sealer.summary;
     if (summary.sizeBytes !== sizeBytes) {
-      if (!tx || !this.storage.transactional) await this.storage.delete([key]).catch(() => undefined);
+      await discard();
       throw new SizeMismatchError(sizeBytes, summary.sizeBytes);
     }
     await (tx ?? this.prisma).$executeRaw`
@@ -93,6 +97,22 @@ export class DocumentFiles {
         yield whole.subarray(start, end + 1);
       })(),
     };
+  }
+
+  /**
+   * Runs `change`, keeping the files under `keys` (written before it, outside its transaction) only
+   * when it succeeds: when it throws or fails, they are deleted (best effort; the answer stands).
+   */
+  async keptIfDone<R extends { ok: boolean }>(keys: string[], change: () => Promise<R>): Promise<R> {
+    let result: R;
+    try {
+      result = await change();
+    } catch (error) {
+      await this.delete(keys).catch(() => undefined);
+      throw error;
+    }
+    if (!result.ok) await this.delete(keys).catch(() => undefined);
+    return result;
   }
 
   /** Deletes the files under `keys`: bytes first, then their rows. */

@@ -60,28 +60,12 @@ export interface ReceiveOutcome {
 
 const refused = (status: number, code: string, message: string): ReceiveOutcome => ({ status, body: { error: { code, message } } });
 
-/** Signed upload links: /uploads/<id>?expires=<unix>&signature=<hmac>, the id and the expiry both covered. */
-export class UploadLinks {
-  private readonly links: SignedLinks;
-
-  constructor(key: Buffer) {
-    this.links = new SignedLinks(key, 'document-upload');
-  }
-
-  urlFor(baseUrl: string, uploadId: string, expiresAt: Date): string {
-    return `${baseUrl}/uploads/${uploadId}?${this.links.query(uploadId, expiresAt)}`;
-  }
-
-  verify(uploadId: string, expires: unknown, signature: unknown, now: Date): boolean {
-    return this.links.verify(uploadId, expires, signature, now);
-  }
-}
-
 export class DocumentUploadService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly files: DocumentFiles,
-    private readonly links: UploadLinks,
+    /** Upload links: /uploads/<id>?expires=<unix>&signature=<hmac> (purpose "document-upload"). */
+    private readonly links: SignedLinks,
     private readonly limits: AttemptLimits,
     private readonly clock: () => Date,
   ) {}
@@ -122,7 +106,7 @@ export class DocumentUploadService {
     if (!created.ok) return created;
     const uploadUrl = direct
       ? await direct.presignPut(storageKey, contentType, input.sizeBytes, UPLOAD_TTL_SECONDS)
-      : this.links.urlFor(baseUrl, id, expiresAt);
+      : `${baseUrl}/uploads/${id}?${this.links.query(id, expiresAt)}`;
     return ok({ uploadId: id, uploadUrl, expiresAt });
   }
 

@@ -74,16 +74,12 @@ export class DocumentService {
     const inTx = this.files.storage.transactional;
     // Object storage cannot join the transaction: the bytes go first, and are deleted if the change fails.
     if (!inTx && isUuid(clientId) && actsOn(actor, clientId)) await this.files.write(storageKey, fromBuffer(content), content.length);
-    const result = await this.changes
-      .apply(actor, clientId, async ({ tx, client, now }) => {
+    const result = await this.files.keptIfDone(inTx ? [] : [storageKey], () =>
+      this.changes.apply(actor, clientId, async ({ tx, client, now }) => {
         if (inTx) await this.files.write(storageKey, fromBuffer(content), content.length, tx);
         return this.created(tx, { id, clientId: client.id, ...facts, sizeBytes: content.length, sha256, storageKey, createdAt: now });
-      })
-      .catch(async (error: unknown) => {
-        if (!inTx) await this.files.delete([storageKey]).catch(() => undefined);
-        throw error;
-      });
-    if (!result.ok && !inTx) await this.files.delete([storageKey]).catch(() => undefined);
+      }),
+    );
     return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
   }
 
@@ -98,8 +94,8 @@ export class DocumentService {
     const direct = await this.sealDirectUpload(actor, clientId, uploadId, id);
     if (direct && !direct.ok) return direct;
     const sealed = direct?.value ?? null;
-    const result = await this.changes
-      .apply<Document, ValidationFailure>(actor, clientId, async ({ tx, client, now }) => {
+    const result = await this.files.keptIfDone(sealed ? [sealed.storageKey] : [], () =>
+      this.changes.apply<Document, ValidationFailure>(actor, clientId, async ({ tx, client, now }) => {
         const upload = await this.uploads.lockForDocument(tx, client.id, uploadId, now);
         if ('code' in upload) return fail(validationFailure([{ path: ['input', 'uploadId'], code: upload.code, message: upload.message }]));
         if (upload.direct && !sealed) {
@@ -122,15 +118,10 @@ export class DocumentService {
         if (!errors.isEmpty) return fail(validationFailure(errors.list));
         await this.uploads.consume(tx, uploadId, id, now);
         return this.created(tx, { id, clientId: client.id, ...facts, sizeBytes: received.sizeBytes!, sha256: received.sha256!, storageKey: received.storageKey, createdAt: now });
-      })
-      .catch(async (error: unknown) => {
-        if (sealed) await this.files.delete([sealed.storageKey]).catch(() => undefined);
-        throw error;
-      });
-    if (sealed) {
-      if (result.ok) await this.files.storage.delete([sealed.clearKey]).catch(() => undefined);
-      else await this.files.delete([sealed.storageKey]).catch(() => undefined);
-    }
+      }),
+    );
+    // The clear copy in the bucket has done its work (the sweep deletes it otherwise).
+    if (sealed && result.ok) await this.files.storage.delete([sealed.clearKey]).catch(() => undefined);
     return result.ok ? ok({ client: result.value.client, document: result.value.value }) : result;
   }
 

@@ -24,9 +24,13 @@ export interface DocumentStorage {
    */
   readChunks(key: string, first: number, last: number, sealedBytes: number): AsyncIterable<Buffer>;
   /** Deletes what is stored under `keys`; a key with nothing stored is fine. */
-  delete(keys: string[], tx?: Tx): Promise<void>;
+  delete(keys: string[]): Promise<void>;
   /** Present only where clients may upload straight to storage (presigned object-storage URLs). */
   readonly direct?: DirectUploads;
+  /** For `/health/ready`, where the storage is a service of its own: resolves when it answers. */
+  ready?(): Promise<void>;
+  /** At shutdown, where the storage holds connections of its own. */
+  close?(): void;
 }
 
 /** Presigned uploads straight to object storage: the bytes arrive as sent, in clear. */
@@ -61,7 +65,7 @@ export class DatabaseDocumentStorage implements DocumentStorage {
 
   async writeChunks(key: string, chunks: AsyncIterable<Buffer>, _sealedBytes: number, tx?: Tx): Promise<void> {
     const insert = tx ? (first: number, batch: Buffer[]) => insertInTransaction(tx, key, first, batch) : (first: number, batch: Buffer[]) => this.insert(key, first, batch);
-    await this.delete([key], tx);
+    await this.deleteChunks([key], tx);
     let seq = 0;
     let batch: Buffer[] = [];
     for await (const chunk of chunks) {
@@ -87,7 +91,11 @@ export class DatabaseDocumentStorage implements DocumentStorage {
     }
   }
 
-  async delete(keys: string[], tx?: Tx): Promise<void> {
+  delete(keys: string[]): Promise<void> {
+    return this.deleteChunks(keys);
+  }
+
+  private async deleteChunks(keys: string[], tx?: Tx): Promise<void> {
     if (keys.length === 0) return;
     if (tx) await tx.$executeRaw`DELETE FROM document_chunks WHERE key = ANY(${keys}::text[])`;
     else if (this.driver.kind === 'postgres') await this.driver.pool.query('DELETE FROM document_chunks WHERE key = ANY($1::text[])', [keys]);
