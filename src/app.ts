@@ -176,6 +176,9 @@ async function assembleApp(
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETags on answers (Express hashes every body for one by default): GraphQL answers are never
+  // stored (Cache-Control: no-store below), and document downloads set their own.
+  app.set('etag', false);
   const openWork = new OpenWork();
   app.use(openWork.countRequests());
   const httpServer = http.createServer(app);
@@ -253,6 +256,11 @@ async function assembleApp(
   app.put('/uploads/:id', corsFor(config.cors, ['PUT', 'OPTIONS']), recordRequests(logger, metrics, 'DocumentUpload'), documentUploadHandler(services, logger));
   app.use(
     '/graphql',
+    // Answers hold personal data: no browser or proxy keeps them (GET queries included).
+    (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    },
     corsFor(config.cors),
     // A preflight is answered here, allowed origin or not; it never needs a token.
     (req: express.Request, res: express.Response, next: express.NextFunction) => (req.method === 'OPTIONS' ? void res.sendStatus(204) : next()),

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Field, ObjectType } from 'type-graphql';
-import { InvalidPageRequest, Page } from '../shared/paging';
+import { InvalidPageRequest, Page, PagePosition, encodeCursor } from '../shared/paging';
 
 @ObjectType()
 export class PageInfo {
@@ -11,14 +11,38 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-export interface Connection<E> {
-  edges: E[];
+/**
+ * An edge whose cursor is encoded when the operation selects it: most pages are read without
+ * cursors, and encoding one per row was ~2% of a page's CPU.
+ */
+class Edge<T extends PagePosition> {
+  constructor(readonly node: T) {}
+
+  get cursor(): string {
+    return encodeCursor(this.node);
+  }
+}
+
+/** PageInfo whose endCursor is encoded only when selected. */
+class LazyPageInfo<T extends PagePosition> implements PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    private readonly last: T | undefined,
+  ) {}
+
+  get endCursor(): string | null {
+    return this.last ? encodeCursor(this.last) : null;
+  }
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
   totalCount: Promise<number>;
 }
 
 /** A page as a GraphQL connection; a bad size or forged cursor is BAD_USER_INPUT, never a server error. */
-export async function connectionOf<T, E>(load: () => Promise<Page<T>>, edge: (row: T, cursor: string) => E): Promise<Connection<E>> {
+export async function connectionOf<T extends PagePosition>(load: () => Promise<Page<T>>): Promise<Connection<T>> {
   let page: Page<T>;
   try {
     page = await load();
@@ -28,8 +52,8 @@ export async function connectionOf<T, E>(load: () => Promise<Page<T>>, edge: (ro
   }
   let counted: Promise<number> | undefined;
   return {
-    edges: page.rows.map((row, index) => edge(row, page.cursors[index])),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+    edges: page.rows.map((row) => new Edge(row)),
+    pageInfo: new LazyPageInfo(page.hasNextPage, page.rows.at(-1)),
     // Counted when the operation selects it (once, however often it is selected), else never.
     get totalCount() {
       return (counted ??= Promise.resolve(page.totalCount()));

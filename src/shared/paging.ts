@@ -50,7 +50,6 @@ export function afterPosition(position: PagePosition | null) {
 
 export interface Page<T> {
   rows: T[];
-  cursors: string[];
   hasNextPage: boolean;
   /**
    * Counts every row the filter matches: a statement of its own that reads them all, so it runs
@@ -61,6 +60,5 @@ export interface Page<T> {
 
 /** Fetches one row more than asked, which tells whether a next page exists (also for first: 0). */
 export function pageOf<T extends PagePosition>(rows: T[], first: number, totalCount: () => Promise<number>): Page<T> {
-  const shown = rows.slice(0, first);
-  return { rows: shown, cursors: shown.map(encodeCursor), hasNextPage: rows.length > first, totalCount };
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount };
 }

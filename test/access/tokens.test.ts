@@ -2,6 +2,8 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK } from 'jose';
+import { VerifiedTokens } from '../../src/auth/tokens';
+import type { Caller } from '../../src/auth/caller';
 import { TEST_AUTH_SECRET, TestApp, startTestApp, testToken } from '../support/test-app';
 
 /** Every kind of bad token gets HTTP 401 with one error coded UNAUTHENTICATED, and nothing else. */
@@ -54,10 +56,17 @@ describe('bearer tokens (HS256 with AUTH_JWT_SECRET)', () => {
     await expectUnauthenticated(t, `Bearer ${hs256('another-secret-of-enough-length-0123456789', claims)}`);
     await expectUnauthenticated(t, `Bearer ${hs256(TEST_AUTH_SECRET, { scope: allScopes, sub: 'mallory' })}`);
     await expectUnauthenticated(t, `Bearer ${hs256(TEST_AUTH_SECRET, { ...claims, exp: Math.floor(Date.now() / 1000) - 31 })}`);
-    // a valid token with a tampered payload (scopes added)
+    // a valid token with a tampered payload (scopes added), after the real one was verified (and remembered)
     const real = await testToken({ scopes: ['clients:read'] });
-    const [header, , signature] = real.split('.');
+    expect((await t.as(real).post({ query: '{ clients { totalCount } }' })).status).toBe(200);
+    const [header, payload, signature] = real.split('.');
     await expectUnauthenticated(t, `Bearer ${header}.${base64url(claims)}.${signature}`);
+    // the remembered token itself with its signature altered, or cut short
+    await expectUnauthenticated(t, `Bearer ${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`);
+    await expectUnauthenticated(t, `Bearer ${header}.${payload}.${signature.slice(0, -1)}`);
+    // and its scopes still hold: a clients:read token may not write
+    const write = await t.as(real).post<{ createClient: unknown }>({ query: 'mutation { createClient(input: { firstName: "A", lastName: "B", email: "a@example.com" }) { __typename } }' });
+    expect(write.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('accepts a token up to 30 seconds past exp (clock tolerance) and a token with other letter case in "Bearer"', async () => {
@@ -168,5 +177,43 @@ describe('bearer tokens verified against a JWKS (AUTH_JWKS_URL)', () => {
 
     const unknownKid = await new SignJWT({ scope: 'self' }).setProtectedHeader({ alg: 'ES256', kid: 'key-2' }).setSubject(randomUUID()).setExpirationTime('5m').sign(pair.privateKey);
     await expectUnauthenticated(t, `Bearer ${unknownKid}`);
+  });
+});
+
+describe('verified tokens remembered (VerifiedTokens)', () => {
+  const staff: Caller = { kind: 'staff', subject: 's', scopes: new Set(['clients:read']) };
+  const now = 1_800_000_000_000;
+
+  it('remembers a token until its exp, and at most a minute', () => {
+    const tokens = new VerifiedTokens();
+    tokens.add('soon', staff, now / 1000 + 10, now);
+    tokens.add('later', staff, now / 1000 + 3600, now);
+    expect(tokens.get('soon', now + 9_999)).toBe(staff);
+    expect(tokens.get('soon', now + 10_000)).toBeUndefined();
+    expect(tokens.get('later', now + 59_999)).toBe(staff);
+    expect(tokens.get('later', now + 60_000)).toBeUndefined();
+    expect(tokens.size).toBe(0);
+  });
+
+  it('keeps nothing for a token already past exp (accepted only within the clock tolerance)', () => {
+    const tokens = new VerifiedTokens();
+    tokens.add('late', staff, now / 1000 - 5, now);
+    expect(tokens.get('late', now)).toBeUndefined();
+    expect(tokens.size).toBe(0);
+  });
+
+  it('holds at most its capacity, dropping the oldest first', () => {
+    const tokens = new VerifiedTokens(3);
+    for (const token of ['a', 'b', 'c', 'd']) tokens.add(token, staff, now / 1000 + 3600, now);
+    expect(tokens.size).toBe(3);
+    expect(tokens.get('a', now)).toBeUndefined();
+    expect(['b', 'c', 'd'].map((token) => tokens.get(token, now))).toEqual([staff, staff, staff]);
+  });
+
+  it('needs the whole token: a prefix or a longer string is not a hit', () => {
+    const tokens = new VerifiedTokens();
+    tokens.add('header.payload.signature', staff, now / 1000 + 3600, now);
+    expect(tokens.get('header.payload.signatur', now)).toBeUndefined();
+    expect(tokens.get('header.payload.signature ', now)).toBeUndefined();
   });
 });

@@ -42,10 +42,7 @@ export class ClientResolver {
     @Arg('status', () => ClientStatus, { nullable: true }) status: ClientStatus | null,
     @Ctx() ctx: RequestContext,
   ): Promise<ClientConnection> {
-    return connectionOf(
-      () => ctx.services.clients.list(first ?? 20, after ?? null, status ?? null),
-      (client, cursor) => ({ cursor, node: client }),
-    );
+    return connectionOf(() => ctx.services.clients.list(first ?? 20, after ?? null, status ?? null));
   }
 
   @Mutation(() => CreateClientResult.union)

@@ -21,10 +21,7 @@ export class DocumentResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<DocumentReviewConnection> {
-    return connectionOf(
-      () => ctx.services.documents.awaitingReview(first ?? 20, after ?? null),
-      (document, cursor) => ({ cursor, node: document }),
-    );
+    return connectionOf(() => ctx.services.documents.awaitingReview(first ?? 20, after ?? null));
   }
 
   @Mutation(() => AddDocumentResult.union)
