@@ -18,9 +18,28 @@ export interface Loaders {
   history: DataLoader<string, ClientEvent[]>;
   /** The same lists as a snapshot source for the verification rules (Client.missingRequirements). */
   children: ClientChildren;
+  /**
+   * A client's list: already at hand when a page loaded it ahead (`prefetch`), so the field is
+   * answered without a promise; otherwise through its batch loader.
+   */
+  listOf<K extends ListKind>(kind: K, clientId: string): ClientLists[K] | Promise<ClientLists[K]>;
+  /** Loads these lists of these clients now (one statement per kind), for `listOf` to answer at once. */
+  prefetch(kinds: readonly ListKind[], clientIds: readonly string[]): Promise<void>;
   /** After a mutation, so the response shows the client's lists as they are now. */
   forgetClient(clientId: string): void;
 }
+
+export interface ClientLists {
+  addresses: Address[];
+  identifiers: IdentifierListed[];
+  documents: Document[];
+  history: ClientEvent[];
+}
+
+export type ListKind = keyof ClientLists;
+
+/** The fields of Client that are lists of a client's rows, by name. */
+export const LIST_KINDS: readonly ListKind[] = ['addresses', 'identifiers', 'documents', 'history'];
 
 function groupBy<T extends { clientId: string }>(clientIds: readonly string[], rows: T[]): T[][] {
   const byClient = new Map<string, T[]>(clientIds.map((id) => [id, []]));
@@ -44,15 +63,35 @@ export function createLoaders(prisma: PrismaClient): Loaders {
     documents: new DataLoader<string, Document[]>(async (ids) => groupBy(ids, await rowsOfClients<Document>(prisma, 'documents', DOCUMENT_COLUMNS, ids))),
     history: new DataLoader<string, ClientEvent[]>(async (ids) => groupBy(ids, await rowsOfClients<ClientEvent>(prisma, 'client_events', CLIENT_EVENT_COLUMNS, ids))),
   };
+  // Lists a page loaded ahead, by kind and client id. Forgotten with the loaders' copies.
+  const ready: { [K in ListKind]: Map<string, ClientLists[K]> } = { addresses: new Map(), identifiers: new Map(), documents: new Map(), history: new Map() };
+  const listOf = <K extends ListKind>(kind: K, clientId: string): ClientLists[K] | Promise<ClientLists[K]> =>
+    (ready[kind] as Map<string, ClientLists[K]>).get(clientId) ?? (loaders[kind] as unknown as DataLoader<string, ClientLists[K]>).load(clientId);
   return {
     ...loaders,
     children: {
-      addresses: (clientId) => loaders.addresses.load(clientId),
-      identifiers: (clientId) => loaders.identifiers.load(clientId),
-      documents: (clientId) => loaders.documents.load(clientId),
+      addresses: async (clientId) => listOf('addresses', clientId),
+      identifiers: async (clientId) => listOf('identifiers', clientId),
+      documents: async (clientId) => listOf('documents', clientId),
+    },
+    listOf,
+    async prefetch(kinds, clientIds) {
+      if (clientIds.length === 0) return;
+      await Promise.all(
+        kinds.map(async (kind) => {
+          const lists = await (loaders[kind] as unknown as DataLoader<string, ClientLists[typeof kind]>).loadMany(clientIds);
+          const kept = ready[kind] as Map<string, ClientLists[typeof kind]>;
+          // A list that failed to load is left to its field, which reports the error in its place.
+          clientIds.forEach((clientId, index) => {
+            const list = lists[index];
+            if (!(list instanceof Error)) kept.set(clientId, list);
+          });
+        }),
+      );
     },
     forgetClient(clientId) {
       for (const loader of Object.values(loaders)) loader.clear(clientId);
+      for (const lists of Object.values(ready)) lists.delete(clientId);
     },
   };
 }

@@ -1,10 +1,12 @@
-import { GraphQLObjectType, isObjectType } from 'graphql';
+import { GraphQLObjectType, GraphQLResolveInfo, Kind, OperationDefinitionNode, isObjectType, parse } from 'graphql';
 import { Field, ObjectType, UseMiddleware, getMetadataStorage } from 'type-graphql';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
+import { createLoaders } from '../../src/graphql/loaders';
+import { selectedFieldNames } from '../../src/graphql/lookahead';
 import { onboardingSchema } from '../../src/graphql/schema';
 import { pgliteImage } from '../support/pglite-images';
-import { createClient } from '../support/fixtures';
+import { addPrimaryAddress, addSsn, createClient } from '../support/fixtures';
 import { TestApp, startTestApp } from '../support/test-app';
 
 /**
@@ -98,6 +100,61 @@ describe('the hot path stays lean', () => {
     expect(counts(without)).toEqual([]);
     const withCount = await statementsOf(() => t.post({ query: '{ documentsAwaitingReview(first: 2) { totalCount } }' }));
     expect(counts(withCount)).toHaveLength(1);
+  });
+
+  it('loads a page\'s lists ahead, in one statement a kind, whatever the fragments and aliases', async () => {
+    // given clients with an address and an SSN
+    for (let i = 0; i < 2; i++) {
+      const { id } = await createClient(t, { firstName: `Ahead${i}` });
+      await addPrimaryAddress(t, id);
+      await addSsn(t, id);
+    }
+    type Listed = { id: string; addresses: Array<{ id: string; city: string }>; ids: Array<{ id: string; last4: string }> };
+    const query = `query { clients(first: 50) { edges { ...Edge } } }
+      fragment Edge on ClientEdge { node { id ... on Client { addresses { id city } } ...Lists } }
+      fragment Lists on Client { ids: identifiers { id last4 } }`;
+    // when the page is read through named fragments, an inline fragment and an alias
+    let page: Listed[] = [];
+    const statements = await statementsOf(async () => {
+      page = (await t.post<{ clients: { edges: Array<{ node: Listed }> } }>({ query })).data!.clients.edges.map((edge) => edge.node);
+    });
+    // then it takes three statements (the page, its addresses, its identifiers)
+    expect(statements).toHaveLength(3);
+    // and every client's lists are the ones its own query answers
+    expect(page.filter((client) => client.addresses.length > 0).length).toBeGreaterThanOrEqual(2);
+    for (const client of page.slice(-4)) {
+      const own = await t.post<{ client: Listed }>({ query: 'query($id: ID!) { client(id: $id) { id addresses { id city } ids: identifiers { id last4 } } }', variables: { id: client.id } });
+      expect(own.data!.client).toEqual(client);
+    }
+    // and a page without list fields reads no list
+    expect(await statementsOf(() => t.post({ query: '{ clients(first: 50) { edges { node { id firstName } } } }' }))).toHaveLength(1);
+  });
+
+  it('answers a loaded-ahead list without a promise, and forgets it with the client', async () => {
+    const { id } = await createClient(t, { firstName: 'Ready' });
+    await addPrimaryAddress(t, id);
+    const loaders = createLoaders(t.app.database.prisma);
+    expect(loaders.listOf('addresses', id)).toBeInstanceOf(Promise);
+    await loaders.prefetch(['addresses', 'history'], [id]);
+    const addresses = loaders.listOf('addresses', id);
+    expect(Array.isArray(addresses) && addresses.length).toBe(1);
+    expect(Array.isArray(loaders.listOf('history', id))).toBe(true);
+    // a mutation's answer forgets the client's lists: they are read again
+    loaders.forgetClient(id);
+    expect(loaders.listOf('addresses', id)).toBeInstanceOf(Promise);
+  });
+
+  it('finds the selected fields through fragments, inline fragments and aliases', () => {
+    const document = parse(`query { clients { edges { ...E ... on ClientEdge { node { a: addresses { id } } } } } }
+      fragment E on ClientEdge { node { ...N history { id } } }
+      fragment N on Client { identifiers { id } ...N2 }
+      fragment N2 on Client { id @skip(if: true) }`);
+    const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)!;
+    const fragments = Object.fromEntries(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])));
+    const clientsField = operation.selectionSet.selections[0];
+    const info = { fieldNodes: [clientsField], fragments } as unknown as GraphQLResolveInfo;
+    expect([...selectedFieldNames(info, ['edges', 'node'])].sort()).toEqual(['addresses', 'history', 'id', 'identifiers']);
+    expect([...selectedFieldNames(info, ['pageInfo'])]).toEqual([]);
   });
 
   it('leaves the resolvers unwrapped: no plugin hooks into every field', async () => {

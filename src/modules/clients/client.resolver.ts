@@ -1,8 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Client as ClientRow } from '../../generated/prisma/client';
 import { Requires, visibleTo } from '../../graphql/access';
 import type { RequestContext } from '../../graphql/context';
 import { ClientStatus, KycVerificationType } from '../../graphql/enums';
+import { LIST_KINDS, ListKind } from '../../graphql/loaders';
+import { selectedFieldNames } from '../../graphql/lookahead';
 import { connectionOf } from '../../graphql/paging';
 import { respond } from '../../graphql/mutation-response';
 import { Address } from '../addresses/address.types';
@@ -41,8 +44,14 @@ export class ClientResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('status', () => ClientStatus, { nullable: true }) status: ClientStatus | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ClientConnection> {
-    return connectionOf(() => ctx.services.clients.list(first ?? 20, after ?? null, status ?? null));
+    const connection = await connectionOf(() => ctx.services.clients.list(first ?? 20, after ?? null, status ?? null));
+    // The page's lists are loaded now, one statement a kind as the loaders would, so that each
+    // client's fields answer without a promise (graphql-js then completes a client synchronously).
+    const kinds = listsSelected(selectedFieldNames(info, ['edges', 'node']));
+    if (kinds.length > 0) await ctx.loaders.prefetch(kinds, connection.edges.map((edge) => edge.node.id));
+    return connection;
   }
 
   @Mutation(() => CreateClientResult.union)
@@ -59,22 +68,22 @@ export class ClientResolver {
 
   @FieldResolver(() => [Address])
   addresses(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.addresses.load(client.id);
+    return ctx.loaders.listOf('addresses', client.id);
   }
 
   @FieldResolver(() => [Identifier])
   identifiers(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.identifiers.load(client.id);
+    return ctx.loaders.listOf('identifiers', client.id);
   }
 
   @FieldResolver(() => [Document])
   documents(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.documents.load(client.id);
+    return ctx.loaders.listOf('documents', client.id);
   }
 
   @FieldResolver(() => [ClientEvent], { description: 'Oldest first; append-only.' })
   history(@Root() client: ClientRow, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.history.load(client.id);
+    return ctx.loaders.listOf('history', client.id);
   }
 
   @FieldResolver(() => [MissingRequirement], { description: 'What verifyClient would find missing right now, without changing anything.' })
@@ -85,4 +94,11 @@ export class ClientResolver {
   ): Promise<MissingRequirement[]> {
     return ctx.services.verification.missingFor(client, level, ctx.loaders.children);
   }
+}
+
+/** The lists a selection of Client fields reads: its list fields, and the three missingRequirements checks. */
+function listsSelected(fields: Set<string>): ListKind[] {
+  const kinds = new Set(LIST_KINDS.filter((kind) => fields.has(kind)));
+  if (fields.has('missingRequirements')) for (const kind of ['addresses', 'identifiers', 'documents'] as const) kinds.add(kind);
+  return [...kinds];
 }

@@ -63,16 +63,29 @@ export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+let knownDay = { from: 0, until: 0, day: '' };
+
+/** isoDay(now), worked out once a UTC day: every identifier and document of a page asks. */
+function todayOf(now: Date): string {
+  const ms = now.getTime();
+  if (ms < knownDay.from || ms >= knownDay.until) {
+    const from = ms - (ms % DAY_MS);
+    knownDay = { from, until: from + DAY_MS, day: isoDay(now) };
+  }
+  return knownDay.day;
+}
+
 function notExpired(expiresOn: Date | null, today: string): boolean {
   return expiresOn === null || isoDay(expiresOn) >= today;
 }
 
 export function isIdentifierValid(identifier: ClientSnapshot['identifiers'][number], now: Date): boolean {
-  return identifier.status === 'ACTIVE' && notExpired(identifier.expiresOn, isoDay(now));
+  return identifier.status === 'ACTIVE' && notExpired(identifier.expiresOn, todayOf(now));
 }
 
 export function isDocumentValid(document: ClientSnapshot['documents'][number], now: Date): boolean {
-  return document.status === 'ACCEPTED' && notExpired(document.expiresOn, isoDay(now));
+  return document.status === 'ACCEPTED' && notExpired(document.expiresOn, todayOf(now));
 }
 
 interface RequirementRule {
@@ -92,7 +105,7 @@ const hasValidDocument = (types: readonly DocumentType[]) => (client: ClientSnap
 const hasDocumentAwaitingReview = (types: readonly DocumentType[]) => (client: ClientSnapshot, now: Date) =>
   client.documents.some(
     (document) =>
-      types.includes(document.type) && document.status === 'PENDING_REVIEW' && notExpired(document.expiresOn, isoDay(now)),
+      types.includes(document.type) && document.status === 'PENDING_REVIEW' && notExpired(document.expiresOn, todayOf(now)),
   );
 
 const RULES: Record<RequirementCode, RequirementRule> = {
