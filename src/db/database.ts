@@ -6,6 +6,7 @@ import type { PGliteInterface } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
+import { DeferredBeginClient } from './deferred-begin';
 import { SqlSession, applyMigrations } from './migrations';
 import { newEmbeddedPglite } from './pglite-options';
 
@@ -84,7 +85,10 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     statement_timeout: timeouts.statementMs,
     lock_timeout: timeouts.lockMs,
     keepAlive: true,
+    // A transaction's BEGIN travels with its first statement (src/db/deferred-begin.ts).
+    Client: DeferredBeginClient,
   });
+  pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
   // A pooled connection the server cut (a restart) is dropped by the pool; the error is expected.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined });
   const prisma = new PrismaClient({ adapter, ...prismaOptions(config) });

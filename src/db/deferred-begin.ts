@@ -1,0 +1,99 @@
+/**
+ * A pg client that sends a transaction's BEGIN in the same write as its first statement.
+ *
+ * Prisma's interactive transaction sends BEGIN and waits for its answer before the first statement:
+ * one round trip (and one socket write, the costliest call of a mutation on a busy machine) that
+ * carries nothing. This client answers BEGIN at once without sending it, and sends it in front of
+ * the next statement on the same connection, both in one extended-protocol batch with one Sync:
+ * Parse/Bind/Execute "BEGIN", then the statement's Parse/Bind/Describe/Execute, then Sync. If the
+ * BEGIN failed, the statement is not run and its error is the answer; if the statement fails, the
+ * transaction is open and failed, exactly as after a separate BEGIN, and Prisma's ROLLBACK follows.
+ * A transaction that ends before any statement sends neither BEGIN nor its COMMIT or ROLLBACK.
+ *
+ * Only the exact text "BEGIN" without parameters is deferred (what @prisma/adapter-pg sends); the
+ * pool resets the state whenever it hands a connection out (`resetDeferredBegin`).
+ */
+import pg from 'pg';
+
+type QueryConfig = pg.QueryConfig & { rowMode?: string; types?: unknown; queryMode?: string };
+type Callback = (error: Error | null, result?: pg.QueryResult) => void;
+
+/** The parts of pg's Query this relies on (pg/lib/query.js), not in its type declarations. */
+interface PgQueryInternals {
+  prepare(connection: PgConnection): void;
+  handleCommandComplete(message: unknown, connection: PgConnection): void;
+  callback?: Callback;
+}
+
+interface PgConnection {
+  parse(query: { text: string; name?: string; types?: unknown[] }): void;
+  bind(config: { portal?: string; statement?: string; values?: unknown[] }): void;
+  execute(config: { portal?: string; rows?: number }): void;
+}
+
+const PgQuery = pg.Query as unknown as new (config: QueryConfig) => PgQueryInternals;
+
+/** A query preceded, in the same batch, by BEGIN; BEGIN's CommandComplete is not part of its result. */
+class BeganQuery extends PgQuery {
+  private beginAnswered = false;
+
+  override prepare(connection: PgConnection): void {
+    connection.parse({ text: 'BEGIN' });
+    connection.bind({});
+    connection.execute({});
+    super.prepare(connection);
+  }
+
+  override handleCommandComplete(message: unknown, connection: PgConnection): void {
+    if (!this.beginAnswered) {
+      this.beginAnswered = true;
+      return;
+    }
+    super.handleCommandComplete(message, connection);
+  }
+}
+
+const answered = (command: string) => ({ command, rowCount: null, oid: 0, rows: [], fields: [] }) as unknown as pg.QueryResult;
+
+export class DeferredBeginClient extends pg.Client {
+  private beginPending = false;
+
+  /** Called by the pool on every checkout: a connection never carries a deferred BEGIN to its next user. */
+  resetDeferredBegin(): void {
+    this.beginPending = false;
+  }
+
+  /** Whether a BEGIN was answered but not yet sent (for tests). */
+  get hasDeferredBegin(): boolean {
+    return this.beginPending;
+  }
+
+  // pg's query() has many overloads; only the promise form with a config object or text is changed.
+  override query(...args: unknown[]): never {
+    const [config, values, callback] = args as [string | QueryConfig | { submit?: unknown }, unknown, unknown];
+    const plain = typeof values !== 'function' && callback === undefined && !(typeof config === 'object' && config !== null && 'submit' in config);
+    const text = typeof config === 'string' ? config : (config as QueryConfig | null)?.text;
+    const parameters = Array.isArray(values) ? values : (config as QueryConfig | null)?.values;
+    if (plain && text === 'BEGIN' && (parameters === undefined || parameters.length === 0)) {
+      if (this.beginPending) return Promise.reject(new Error('BEGIN while a transaction is already begun on this connection')) as never;
+      this.beginPending = true;
+      return Promise.resolve(answered('BEGIN')) as never;
+    }
+    if (this.beginPending && plain) {
+      this.beginPending = false;
+      // Nothing was sent: there is no transaction on the server to end.
+      if ((text === 'COMMIT' || text === 'ROLLBACK') && (parameters === undefined || parameters.length === 0)) return Promise.resolve(answered(text)) as never;
+      const base: QueryConfig = typeof config === 'string' ? { text: config } : { ...(config as QueryConfig) };
+      const query = new BeganQuery({ ...base, values: parameters, queryMode: 'extended' });
+      return new Promise<pg.QueryResult>((resolve, reject) => {
+        query.callback = (error, result) => (error ? reject(error) : resolve(result!));
+        super.query(query as unknown as pg.Submittable);
+      }) as never;
+    }
+    if (this.beginPending) {
+      // A callback or a custom submittable inside a deferred transaction: not a form this server sends.
+      throw new Error('A query with a callback or a submittable cannot follow a deferred BEGIN');
+    }
+    return (super.query as (...rest: unknown[]) => never)(...args);
+  }
+}

@@ -1,0 +1,123 @@
+import { Pool, PoolClient } from 'pg';
+import { DeferredBeginClient } from '../../src/db/deferred-begin';
+import { TestApp, startTestApp } from '../support/test-app';
+import { onPostgres } from '../support/test-database';
+
+/** Round trips of a connection: every batch ends with one Sync, answered by one ReadyForQuery. */
+function roundTrips(client: PoolClient): () => number {
+  let count = 0;
+  (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (count += 1));
+  return () => count;
+}
+
+// A transaction's BEGIN goes out with its first statement (src/db/deferred-begin.ts): PostgreSQL only.
+(onPostgres ? describe : describe.skip)('BEGIN sent with the first statement (PostgreSQL)', () => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 2, Client: DeferredBeginClient });
+    pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+  });
+  afterAll(() => pool.end());
+
+  it('runs BEGIN, two statements and COMMIT in three round trips, all in one transaction', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('CREATE TEMP TABLE IF NOT EXISTS t1 (a int)');
+      const trips = roundTrips(client);
+      await client.query({ text: 'BEGIN', values: [] });
+      const first = await client.query({ text: 'INSERT INTO t1 VALUES ($1) RETURNING txid_current() AS tx, now() AS at', values: [1] });
+      const second = await client.query({ text: 'SELECT txid_current() AS tx, now() AS at, count(*)::int AS n FROM t1', values: [] });
+      await client.query({ text: 'COMMIT', values: [] });
+      expect(trips()).toBe(3);
+      expect(second.rows[0]).toEqual({ tx: first.rows[0].tx, at: first.rows[0].at, n: 1 });
+      expect(first.rowCount).toBe(1);
+      expect(first.command).toBe('INSERT');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('undoes the first statement on ROLLBACK, and after a failing first statement the transaction is failed until ROLLBACK', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('CREATE TEMP TABLE IF NOT EXISTS t2 (a int)');
+      await client.query('BEGIN');
+      await client.query({ text: 'INSERT INTO t2 VALUES ($1)', values: [1] });
+      await client.query('ROLLBACK');
+      expect((await client.query('SELECT count(*)::int AS n FROM t2')).rows).toEqual([{ n: 0 }]);
+
+      await client.query('BEGIN');
+      await expect(client.query({ text: 'SELECT 1 / $1::int', values: [0] })).rejects.toMatchObject({ code: '22012' });
+      await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      await client.query('ROLLBACK');
+      expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('sends nothing for a transaction without statements, and never hands a pending BEGIN to the next user', async () => {
+    const client = await pool.connect();
+    const trips = roundTrips(client);
+    await client.query('BEGIN');
+    await client.query('COMMIT');
+    expect(trips()).toBe(0);
+    // a transaction abandoned before its first statement (a timeout), then the connection reused
+    await client.query('BEGIN');
+    client.release();
+    const again = await pool.connect();
+    const other = await pool.connect();
+    const table = `deferred_begin_${process.pid}`;
+    try {
+      expect(again).toBe(client);
+      expect((again as unknown as DeferredBeginClient).hasDeferredBegin).toBe(false);
+      await again.query(`CREATE TABLE ${table} (a int)`);
+      await again.query({ text: `INSERT INTO ${table} VALUES ($1)`, values: [1] });
+      // autocommitted, not held in a transaction begun by the connection's last user
+      expect((await other.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await other.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      again.release();
+      other.release();
+    }
+  });
+
+  it('refuses a second BEGIN while one is deferred, as PostgreSQL would warn of one in progress', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await expect(client.query('BEGIN')).rejects.toThrow(/already begun/);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+  });
+});
+
+// The same through Prisma's interactive transactions on the app's own pool.
+(onPostgres ? describe : describe.skip)('Prisma transactions over the deferred BEGIN (PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.stop());
+
+  it('keeps every statement of a $transaction in one transaction, and a thrown error undoes the first one', async () => {
+    const prisma = t.app.database.prisma;
+    const ids = await prisma.$transaction(async (tx) => {
+      const [a] = await tx.$queryRaw<{ tx: bigint }[]>`SELECT txid_current() AS tx`;
+      const [b] = await tx.$queryRaw<{ tx: bigint }[]>`SELECT txid_current() AS tx`;
+      return [a.tx, b.tx];
+    });
+    expect(ids[0]).toBe(ids[1]);
+
+    const externalId = `deferred-${Date.now()}`;
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await tx.client.create({ data: { firstName: 'A', lastName: 'B', externalId } });
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await prisma.client.count({ where: { externalId } })).toBe(0);
+  });
+});
