@@ -412,6 +412,9 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journe
   const inRequests = JOURNEY_MUTATIONS.reduce((sum, type) => sum + mean(statements.byType[type].inRequest), 0);
   const perJourney = mean(statements.perJourney);
   row('SQL statements per journey', perJourney.toFixed(Number.isInteger(perJourney) ? 0 : 1), '<= 40', `${inRequests.toFixed(0)} in the 9 requests + ${(perJourney - inRequests).toFixed(0)} after commit (outbox); ${statements.perJourney.length} journeys: ${range(statements.perJourney)}`);
+  if (statements.roundTripsPerJourney.length > 0) {
+    row('database round trips per journey', range(statements.roundTripsPerJourney), '', 'PostgreSQL, ReadyForQuery answers: one a statement (COMMITs are among the statements); a transaction\'s BEGIN goes with its first statement');
+  }
 
   if (journeysScaledOut) {
     const scaled = journeysScaledOut;

@@ -15,7 +15,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Runs `journeys` journeys, one addDocument and one read of each page (`pageSize` clients); resolves
  * with statements per mutation type ({ inRequest: [per call], afterCommit: [per call] }), per
- * journey (both) and per page.
+ * journey (both) and per page, and on PostgreSQL the round trips of each journey.
  */
 async function countStatements({ config, token, journeys, pageSize }) {
   const { createApp } = require('../dist/app');
@@ -34,6 +34,20 @@ async function countStatements({ config, token, journeys, pageSize }) {
       count[outboxWork.getStore() ? 'outbox' : 'request'] += 1;
     });
     const total = () => count.request + count.outbox;
+    // On PostgreSQL, round trips too: every batch a connection sends ends with one Sync, answered by
+    // one ReadyForQuery (one a statement, COMMITs being among the statements counted above; a
+    // transaction's BEGIN travels with its first statement, src/db/deferred-begin.ts). Not told
+    // apart by request and outbox.
+    let roundTrips = 0;
+    const driver = app.database.driver;
+    if (driver.kind === 'postgres') {
+      const listening = new WeakSet();
+      driver.pool.on('acquire', (client) => {
+        if (listening.has(client)) return;
+        listening.add(client);
+        client.connection.on('readyForQuery', () => (roundTrips += 1));
+      });
+    }
 
     /** Waits until the outbox is idle and no statement has run for a moment. */
     const quiet = async () => {
@@ -76,12 +90,15 @@ async function countStatements({ config, token, journeys, pageSize }) {
     const steps = onboardingSteps(counting, codes);
 
     const perJourney = [];
+    const roundTripsPerJourney = [];
     let clientId;
     for (let i = 0; i < journeys; i++) {
       const before = total();
+      const tripsBefore = roundTrips;
       clientId = await steps.journey();
       await settle();
       perJourney.push(total() - before);
+      if (driver.kind === 'postgres') roundTripsPerJourney.push(roundTrips - tripsBefore);
     }
     await steps.addPng(clientId, pngOf(4096));
     await settle();
@@ -107,7 +124,7 @@ async function countStatements({ config, token, journeys, pageSize }) {
     }
     stopListening();
     gql.close();
-    return { byType, perJourney, pages };
+    return { byType, perJourney, roundTripsPerJourney, pages };
   } finally {
     await app.stop();
   }
