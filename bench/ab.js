@@ -1,0 +1,129 @@
+'use strict';
+/**
+ * A/B: two (or more) builds of the server side by side on one PostgreSQL database, measured in
+ * alternating rounds (A, B, A, B, ...), so that whatever else the machine is doing weighs on both
+ * alike. On a VM whose speed moves by ±20% from minute to minute, a change of 5-10% shows here and
+ * not in two `npm run bench` runs. Prints the server's CPU per page (or per journey) of every
+ * round and the median of the rounds after the first (JIT warm-up).
+ *
+ *   createdb -h 127.0.0.1 -U postgres bench_scratch
+ *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_scratch npm run bench   # seeds it
+ *   git stash / checkout the older commit, npm run build, cp -r dist dist-before, come back, build
+ *   AB_BUILDS="dist dist-before" AB_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_scratch npm run bench:ab
+ *
+ * Settings:
+ *   AB_BUILDS          build directories at the repository's top (dist, dist-*: ignored by git), each
+ *                      a copy of dist, space-separated (default: dist); at the top, a copy finds
+ *                      node_modules and prisma/migrations as dist does
+ *   AB_DATABASE_URL    a database the bench has seeded (its name must contain bench or scratch)
+ *   AB_MODE            page (the nested page at 8 connections) or journeys (16 customers)
+ *   AB_ROUNDS          rounds per build (default 6), AB_SECONDS seconds each (default 6)
+ *   AB_NODE_ARGS_<i>   node options for build i (from 0), e.g. AB_NODE_ARGS_1=--max-semi-space-size=64
+ *   AB_DATABASE_URL_<i> another URL for build i (e.g. the same database over a Unix socket)
+ */
+
+const path = require('node:path');
+const { createHash, randomBytes } = require('node:crypto');
+const { freePort, killAllChildren, startChild } = require('./processes');
+const { closedLoop, graphqlClient, httpClient } = require('./load');
+const { NESTED_PAGE, onboardingSteps, startCodeReceiver } = require('./onboarding');
+
+const ROOT = path.join(__dirname, '..');
+const databaseUrl = process.env.AB_DATABASE_URL ?? '';
+const builds = (process.env.AB_BUILDS ?? 'dist').split(/\s+/).filter(Boolean);
+const mode = process.env.AB_MODE ?? 'page';
+const rounds = Number(process.env.AB_ROUNDS ?? 6);
+const seconds = Number(process.env.AB_SECONDS ?? 6);
+// The bench's key (bench/run.js), so the rows it seeded can be read.
+const BENCH_DATA_KEY = createHash('sha256').update('onboarding-api bench data key: not for real data').digest('base64');
+const AUTH_SECRET = randomBytes(32).toString('base64');
+
+async function main() {
+  if (!/bench|scratch/.test(new URL(databaseUrl || 'postgresql://x/none').pathname)) {
+    throw new Error('AB_DATABASE_URL must name a database the bench seeded (its name contains bench or scratch)');
+  }
+  if (!['page', 'journeys'].includes(mode) || !(rounds >= 2) || !(seconds >= 1)) throw new Error('AB_MODE is page or journeys; AB_ROUNDS >= 2; AB_SECONDS >= 1');
+  const { mintToken, ALL_STAFF_SCOPES } = require('../dist/auth/tokens');
+  const token = await mintToken(Buffer.from(AUTH_SECRET, 'utf8'), { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
+  const receiver = await startCodeReceiver();
+  const servers = [];
+  for (const [index, build] of builds.entries()) {
+    const port = await freePort();
+    const nodeArgs = process.env[`AB_NODE_ARGS_${index}`] ?? '';
+    process.env.BENCH_NODE_ARGS = nodeArgs;
+    const server = await startChild(`${build} ${nodeArgs}`.trim(), path.resolve(ROOT, build, 'main.js'), {
+      port,
+      env: {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: process.env[`AB_DATABASE_URL_${index}`] ?? databaseUrl,
+        DATABASE_POOL_SIZE: '10',
+        AUTH_JWT_SECRET: AUTH_SECRET,
+        DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
+        CONTACT_DELIVERY: 'webhook',
+        CONTACT_WEBHOOK_URL: receiver.url,
+        CONTACT_WEBHOOK_SECRET: randomBytes(24).toString('base64'),
+        LOG_LEVEL: 'warn',
+        ...Object.fromEntries(['CONTACT_REQUESTS_PER_CLIENT', 'CONTACT_REQUESTS_PER_DESTINATION', 'WRONG_CONTACT_CODES', 'IDENTIFIER_ADDS'].map((rule) => [`RATE_LIMIT_${rule}`, '1000000/1h'])),
+      },
+    });
+    servers.push({ label: `${build}${nodeArgs ? ` ${nodeArgs}` : ''}`, server, rounds: [] });
+  }
+
+  const pageBody = Buffer.from(JSON.stringify({ query: NESTED_PAGE, variables: { first: 50 } }));
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of servers) {
+      const { server } = entry;
+      const pages = httpClient(server.url, { connections: 8, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+      const gql = graphqlClient(server.url, { connections: 16, token });
+      const steps = onboardingSteps(gql, receiver.box);
+      let cpuFrom = 0;
+      const result = await closedLoop({
+        connections: mode === 'page' ? 8 : 16,
+        warmupMs: 1000,
+        durationMs: seconds * 1000,
+        onMeasureStart: () => (cpuFrom = server.cpuSeconds()),
+        send:
+          mode === 'page'
+            ? async () => {
+                const { status } = await pages.request('POST', '/graphql', pageBody);
+                if (status !== 200) throw new Error(`HTTP ${status}`);
+                return true;
+              }
+            : async () => {
+                await steps.journey();
+                return true;
+              },
+      });
+      const cpu = server.cpuSeconds() - cpuFrom;
+      const count = result.perSecond * seconds;
+      if (result.errors > 0) throw new Error(`${entry.label}: ${result.errors} failed (${result.firstError})`);
+      entry.rounds.push({ perSecond: result.perSecond, cpuMs: (cpu * 1000) / count });
+      pages.close();
+      gql.close();
+    }
+  }
+
+  const unit = mode === 'page' ? 'page' : 'journey';
+  process.stdout.write(`A/B, ${mode}, ${rounds} rounds of ${seconds} s, alternating; server CPU per ${unit} (ms) and ${unit}s/s per round; median of rounds 2-${rounds}\n`);
+  for (const { label, rounds: measured } of servers) {
+    const later = measured.slice(1);
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    process.stdout.write(
+      `${label}: CPU/${unit} ${measured.map((r) => r.cpuMs.toFixed(2)).join(' ')} -> median ${median(later.map((r) => r.cpuMs)).toFixed(2)} ms; ${unit}s/s ${measured.map((r) => r.perSecond.toFixed(0)).join(' ')} -> median ${median(later.map((r) => r.perSecond)).toFixed(1)}\n`,
+    );
+  }
+  for (const { server } of servers) await server.stop();
+  await receiver.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench:ab failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    killAllChildren();
+    process.exit(1);
+  },
+);
