@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Compiled file by file without a type check (tsconfig.jest.json: isolatedModules), about half the
+  // time of ts-jest's per-file type check on a fresh clone; `npm test` type-checks first (typecheck).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   // Prisma's generated client imports its siblings as ./x.js; they are .ts files here.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 60_000,
