@@ -41,6 +41,17 @@ describe('signed webhook POSTs', () => {
     expect(sockets.size).toBe(1);
   });
 
+  it('delivers a batch at once, each on its own connection, none waiting for a socket', async () => {
+    // given a receiver that answers only once 25 requests are open together
+    const open: ServerResponse[] = [];
+    handle = (_req, res) => {
+      open.push(res);
+      if (open.length === 25) for (const waiting of open) waiting.writeHead(200).end();
+    };
+    // then 25 deliveries sent together all succeed within a timeout shorter than any queueing
+    await expect(Promise.all(Array.from({ length: 25 }, () => postSignedJson(url, '{}', { secret: null, timeoutMs: 3000 })))).resolves.toHaveLength(25);
+  });
+
   it('fails on a non-2xx answer, and does not follow a redirect', async () => {
     handle = (_req, res) => res.writeHead(500).end('no');
     await expect(postSignedJson(url, '{}', { secret: null, timeoutMs: 2000 })).rejects.toThrow(new WebhookError('webhook answered HTTP 500'));
