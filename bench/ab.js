@@ -23,10 +23,11 @@
  */
 
 const path = require('node:path');
-const { createHash, randomBytes } = require('node:crypto');
 const { freePort, killAllChildren, startChild } = require('./processes');
 const { closedLoop, graphqlClient, httpClient } = require('./load');
 const { NESTED_PAGE, onboardingSteps, startCodeReceiver } = require('./onboarding');
+// The bench's environment and data key, so the rows `npm run bench` seeded can be read.
+const { serverEnvironment, staffToken } = require('./server-environment');
 
 const ROOT = path.join(__dirname, '..');
 const databaseUrl = process.env.AB_DATABASE_URL ?? '';
@@ -34,17 +35,13 @@ const builds = (process.env.AB_BUILDS ?? 'dist').split(/\s+/).filter(Boolean);
 const mode = process.env.AB_MODE ?? 'page';
 const rounds = Number(process.env.AB_ROUNDS ?? 6);
 const seconds = Number(process.env.AB_SECONDS ?? 6);
-// The bench's key (bench/run.js), so the rows it seeded can be read.
-const BENCH_DATA_KEY = createHash('sha256').update('onboarding-api bench data key: not for real data').digest('base64');
-const AUTH_SECRET = randomBytes(32).toString('base64');
 
 async function main() {
   if (!/bench|scratch/.test(new URL(databaseUrl || 'postgresql://x/none').pathname)) {
     throw new Error('AB_DATABASE_URL must name a database the bench seeded (its name contains bench or scratch)');
   }
   if (!['page', 'journeys'].includes(mode) || !(rounds >= 2) || !(seconds >= 1)) throw new Error('AB_MODE is page or journeys; AB_ROUNDS >= 2; AB_SECONDS >= 1');
-  const { mintToken, ALL_STAFF_SCOPES } = require('../dist/auth/tokens');
-  const token = await mintToken(Buffer.from(AUTH_SECRET, 'utf8'), { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
+  const token = await staffToken();
   const receiver = await startCodeReceiver();
   const servers = [];
   for (const [index, build] of builds.entries()) {
@@ -53,21 +50,7 @@ async function main() {
     process.env.BENCH_NODE_ARGS = nodeArgs;
     const server = await startChild(`${build} ${nodeArgs}`.trim(), path.resolve(ROOT, build, 'main.js'), {
       port,
-      env: {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        DATABASE_URL: process.env[`AB_DATABASE_URL_${index}`] ?? databaseUrl,
-        DATABASE_POOL_SIZE: '10',
-        AUTH_JWT_SECRET: AUTH_SECRET,
-        DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
-        CONTACT_DELIVERY: 'webhook',
-        CONTACT_WEBHOOK_URL: receiver.url,
-        CONTACT_WEBHOOK_SECRET: randomBytes(24).toString('base64'),
-        LOG_LEVEL: 'warn',
-        ...Object.fromEntries(['CONTACT_REQUESTS_PER_CLIENT', 'CONTACT_REQUESTS_PER_DESTINATION', 'WRONG_CONTACT_CODES', 'IDENTIFIER_ADDS'].map((rule) => [`RATE_LIMIT_${rule}`, '1000000/1h'])),
-      },
+      env: serverEnvironment({ port, codeUrl: receiver.url, databaseUrl: process.env[`AB_DATABASE_URL_${index}`] ?? databaseUrl, poolSize: 10 }),
     });
     servers.push({ label: `${build}${nodeArgs ? ` ${nodeArgs}` : ''}`, server, rounds: [] });
   }

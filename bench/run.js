@@ -53,7 +53,6 @@
  */
 'use strict';
 
-const { createHash, randomBytes } = require('node:crypto');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -63,6 +62,7 @@ const { isDeepStrictEqual } = require('node:util');
 const { closedLoop, graphqlClient, httpClient, runPool, summary } = require('./load');
 const { EVERYTHING_PAGE, JOURNEY_MUTATIONS, NESTED_PAGE, onboardingSteps, pngOf, startCodeReceiver } = require('./onboarding');
 const { freePort, killAllChildren, startChild } = require('./processes');
+const { serverEnvironment: sharedServerEnvironment, staffToken } = require('./server-environment');
 const { countStatements } = require('./statements');
 const { measureUploads, startS3rver } = require('./uploads');
 
@@ -111,31 +111,9 @@ function positiveInt(name, fallback) {
   return value;
 }
 
-// The data key is recorded in the database at first start and must match on every later one, so a
-// PostgreSQL scratch database keeps working from run to run: a fixed key, for bench data only.
-const BENCH_DATA_KEY = createHash('sha256').update('onboarding-api bench data key: not for real data').digest('base64');
-const AUTH_SECRET = randomBytes(32).toString('base64');
-const RATE_LIMITS = Object.fromEntries(
-  ['CONTACT_REQUESTS_PER_CLIENT', 'CONTACT_REQUESTS_PER_DESTINATION', 'WRONG_CONTACT_CODES', 'IDENTIFIER_ADDS', 'DOCUMENT_UPLOADS'].map((rule) => [`RATE_LIMIT_${rule}`, '1000000/1h']),
-);
-
-/** The production environment the server child (and the in-process statement app) runs with. */
+/** The server's environment for this run's database (bench/server-environment.js). */
 function serverEnvironment({ port, dataDir, codeUrl }) {
-  return {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATA_DIR: dataDir,
-    ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl, DATABASE_POOL_SIZE: String(settings.poolSize) } : {}),
-    AUTH_JWT_SECRET: AUTH_SECRET,
-    DATA_ENCRYPTION_KEY: BENCH_DATA_KEY,
-    CONTACT_DELIVERY: 'webhook',
-    CONTACT_WEBHOOK_URL: codeUrl,
-    CONTACT_WEBHOOK_SECRET: randomBytes(24).toString('base64'),
-    LOG_LEVEL: 'warn',
-    ...RATE_LIMITS,
-  };
+  return sharedServerEnvironment({ port, dataDir, codeUrl, databaseUrl: settings.databaseUrl, poolSize: settings.poolSize });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,8 +170,7 @@ async function main() {
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onboarding-bench-'));
   process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const { mintToken, ALL_STAFF_SCOPES } = require('../dist/auth/tokens');
-  const token = await mintToken(Buffer.from(AUTH_SECRET, 'utf8'), { scopes: ALL_STAFF_SCOPES, subject: 'bench', ttlSeconds: 3600 });
+  const token = await staffToken();
 
   const progress = (message) => process.stderr.write(`bench: ${message} (${((performance.now() - benchStarted) / 1000).toFixed(0)} s)\n`);
 

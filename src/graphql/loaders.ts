@@ -12,10 +12,6 @@ export type IdentifierListed = Omit<Identifier, 'valueEncrypted'>;
  */
 export interface Loaders {
   client: DataLoader<string, Client | null>;
-  addresses: DataLoader<string, Address[]>;
-  identifiers: DataLoader<string, IdentifierListed[]>;
-  documents: DataLoader<string, Document[]>;
-  history: DataLoader<string, ClientEvent[]>;
   /** The same lists as a snapshot source for the verification rules (Client.missingRequirements). */
   children: ClientChildren;
   /**
@@ -49,26 +45,31 @@ function groupBy<T extends { clientId: string }>(clientIds: readonly string[], r
 
 export function createLoaders(prisma: PrismaClient): Loaders {
   // Raw reads in the models' shapes (src/db/rows.ts): these run for every page of clients.
-  const loaders = {
-    client: new DataLoader<string, Client | null>(async (ids) => {
-      const rows = await prisma.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${[...ids]}::uuid[])`;
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    addresses: new DataLoader<string, Address[]>(async (ids) => groupBy(ids, await rowsOfClients<Address>(prisma, 'addresses', ADDRESS_COLUMNS, ids))),
+  const client = new DataLoader<string, Client | null>(async (ids) => {
+    const rows = await prisma.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${[...ids]}::uuid[])`;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+  const lists: { [K in ListKind]: DataLoader<string, ClientLists[K]> } = {
+    addresses: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<Address>(prisma, 'addresses', ADDRESS_COLUMNS, ids))),
     // The ciphertext never leaves the vault; lists do not even read it.
-    identifiers: new DataLoader<string, IdentifierListed[]>(async (ids) =>
-      groupBy(ids, await rowsOfClients<IdentifierListed>(prisma, 'identifiers', LISTED_IDENTIFIER_COLUMNS, ids)),
-    ),
-    documents: new DataLoader<string, Document[]>(async (ids) => groupBy(ids, await rowsOfClients<Document>(prisma, 'documents', DOCUMENT_COLUMNS, ids))),
-    history: new DataLoader<string, ClientEvent[]>(async (ids) => groupBy(ids, await rowsOfClients<ClientEvent>(prisma, 'client_events', CLIENT_EVENT_COLUMNS, ids))),
+    identifiers: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<IdentifierListed>(prisma, 'identifiers', LISTED_IDENTIFIER_COLUMNS, ids))),
+    documents: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<Document>(prisma, 'documents', DOCUMENT_COLUMNS, ids))),
+    history: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<ClientEvent>(prisma, 'client_events', CLIENT_EVENT_COLUMNS, ids))),
   };
   // Lists a page loaded ahead, by kind and client id. Forgotten with the loaders' copies.
   const ready: { [K in ListKind]: Map<string, ClientLists[K]> } = { addresses: new Map(), identifiers: new Map(), documents: new Map(), history: new Map() };
-  const listOf = <K extends ListKind>(kind: K, clientId: string): ClientLists[K] | Promise<ClientLists[K]> =>
-    (ready[kind] as Map<string, ClientLists[K]>).get(clientId) ?? (loaders[kind] as unknown as DataLoader<string, ClientLists[K]>).load(clientId);
+  const listOf = <K extends ListKind>(kind: K, clientId: string): ClientLists[K] | Promise<ClientLists[K]> => ready[kind].get(clientId) ?? lists[kind].load(clientId);
+  const prefetchOne = async <K extends ListKind>(kind: K, clientIds: readonly string[]) => {
+    const loaded = await lists[kind].loadMany(clientIds);
+    // A list that failed to load is left to its field, which reports the error in its place.
+    clientIds.forEach((clientId, index) => {
+      const list = loaded[index];
+      if (!(list instanceof Error)) ready[kind].set(clientId, list);
+    });
+  };
   return {
-    ...loaders,
+    client,
     children: {
       addresses: async (clientId) => listOf('addresses', clientId),
       identifiers: async (clientId) => listOf('identifiers', clientId),
@@ -76,22 +77,14 @@ export function createLoaders(prisma: PrismaClient): Loaders {
     },
     listOf,
     async prefetch(kinds, clientIds) {
-      if (clientIds.length === 0) return;
-      await Promise.all(
-        kinds.map(async (kind) => {
-          const lists = await (loaders[kind] as unknown as DataLoader<string, ClientLists[typeof kind]>).loadMany(clientIds);
-          const kept = ready[kind] as Map<string, ClientLists[typeof kind]>;
-          // A list that failed to load is left to its field, which reports the error in its place.
-          clientIds.forEach((clientId, index) => {
-            const list = lists[index];
-            if (!(list instanceof Error)) kept.set(clientId, list);
-          });
-        }),
-      );
+      if (clientIds.length > 0) await Promise.all(kinds.map((kind) => prefetchOne(kind, clientIds)));
     },
     forgetClient(clientId) {
-      for (const loader of Object.values(loaders)) loader.clear(clientId);
-      for (const lists of Object.values(ready)) lists.delete(clientId);
+      client.clear(clientId);
+      for (const kind of LIST_KINDS) {
+        lists[kind].clear(clientId);
+        ready[kind].delete(clientId);
+      }
     },
   };
 }

@@ -17,7 +17,10 @@ export class WebhookError extends Error {
  * where node:http costs a fraction of that. No cap on sockets, as with fetch: the outbox delivers
  * a claimed batch at once, and a request queued for a socket would spend its timeout waiting.
  */
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+const transports: Record<string, { request: typeof http.request; agent: http.Agent }> = {
+  'http:': { request: http.request, agent: new http.Agent({ keepAlive: true }) },
+  'https:': { request: https.request, agent: new https.Agent({ keepAlive: true }) },
+};
 
 /**
  * POSTs a JSON body, signed in `X-Onboarding-Signature` when there is a secret. Resolves on a 2xx
@@ -31,13 +34,13 @@ export async function postSignedJson(
   { secret, timeoutMs, headers = {} }: { secret: string | null; timeoutMs: number; headers?: Record<string, string> },
 ): Promise<void> {
   const target = new URL(url);
-  const agent = target.protocol === 'http:' || target.protocol === 'https:' ? agents[target.protocol] : null;
-  if (!agent) throw new WebhookError(`webhook unreachable: ${target.protocol} is not http: or https:`);
+  const transport = Object.hasOwn(transports, target.protocol) ? transports[target.protocol] : null;
+  if (!transport) throw new WebhookError(`webhook unreachable: ${target.protocol} is not http: or https:`);
   const payload = Buffer.from(body, 'utf8');
   const sent: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': payload.length, ...headers };
   if (secret) sent['x-onboarding-signature'] = webhookSignature(secret, body);
   const status = await new Promise<number>((resolve, reject) => {
-    const request = (target.protocol === 'https:' ? https : http).request(target, { method: 'POST', headers: sent, agent }, (response) => {
+    const request = transport.request(target, { method: 'POST', headers: sent, agent: transport.agent }, (response) => {
       // The answer's body is not needed; reading it to the end frees the connection.
       response.resume();
       response.once('end', () => resolve(response.statusCode ?? 0));
