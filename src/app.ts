@@ -131,7 +131,7 @@ async function assembleApp(
     } finally {
       await session.close();
     }
-    const recorded = await checkDataKeys(database.prisma, keys);
+    const recorded = await checkDataKeys(database, keys);
     if (recorded.length > 0) logger.info({ keyIds: recorded }, 'recorded data key fingerprints in the database');
     // PGlite gives the files it unpacks 0666: private now that it has made them.
     dataDirectory?.tighten();
@@ -143,7 +143,7 @@ async function assembleApp(
   const metrics = new Metrics(database);
   const documentVault = new DocumentVault(keys);
   let stopping = false;
-  const clearDocumentsEncrypted = encryptClearDocuments(database.prisma, documentVault, {
+  const clearDocumentsEncrypted = encryptClearDocuments(database, documentVault, {
     stopRequested: () => stopping,
     onProgress: (done) => {
       if (done % 100 === 0) logger.info({ documents: done }, 'encrypting documents stored in clear by an earlier release');
@@ -162,10 +162,10 @@ async function assembleApp(
 
   const documentStorage = documentStorageFor(config, database, logger);
   const contactDelivery = options.contactDelivery ?? contactDeliveryFor(config);
-  const outbox = createOutboxDispatcher({ prisma: database.prisma, config, keys, contactDelivery, clock, logger });
+  const outbox = createOutboxDispatcher({ sql: database.sql, config, keys, contactDelivery, clock, logger });
   metrics.watchOutbox(outbox);
   const services = createServices({
-    prisma: database.prisma,
+    database,
     keys,
     policy: config.requirementPolicy,
     attemptLimits: config.attemptLimits,
@@ -194,7 +194,7 @@ async function assembleApp(
   });
   const limits = queryLimitProtection(config.queryLimits, config.introspection);
   // Idempotency-Key of mutations (src/graphql/idempotency.ts): a scope in front of Apollo, a plugin inside it.
-  const idempotencyKeys = new IdempotencyKeys(database.prisma, clock);
+  const idempotencyKeys = new IdempotencyKeys(database.sql, clock);
   const apollo = new ApolloServer<RequestContext>({
     schema: onboardingSchema(),
     introspection: config.introspection,
@@ -234,7 +234,7 @@ async function assembleApp(
   }
 
   const health = new HealthChecks(logger);
-  for (const check of databaseChecks(database.prisma, migrations.map((migration) => migration.name))) health.register(check);
+  for (const check of databaseChecks(database.sql, migrations.map((migration) => migration.name))) health.register(check);
   health.register({ name: 'outbox dispatcher', check: async () => outbox.isRunning || 'not running' });
   const storageReady = documentStorage.ready?.bind(documentStorage);
   if (storageReady) health.register({ name: 'document storage', check: () => storageReady().then(() => true) });
@@ -274,7 +274,7 @@ async function assembleApp(
       context: async ({ req }) => {
         // Production always has PUBLIC_URL; the Host header only serves development, where it is the caller's own.
         const baseUrl = config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-        return createRequestContext(services, database.prisma, baseUrl, req.record!, req.caller!);
+        return createRequestContext(services, database.sql, baseUrl, req.record!, req.caller!);
       },
     }),
   );

@@ -44,22 +44,22 @@ async function rotateWith(config: Config, ring: KeyRing, batchSize: number, say:
   try {
     // The same start-up steps as the server: the schema it needs, and keys that fit the database.
     await migrateDatabase(database, say);
-    await checkDataKeys(database.prisma, ring);
+    await checkDataKeys(database, ring);
 
     const vault = new DocumentVault(ring);
     const current = ring.current.id;
-    const encrypted = await encryptClearDocuments(database.prisma, vault);
+    const encrypted = await encryptClearDocuments(database, vault);
     if (encrypted > 0) say(`Encrypted ${encrypted} document(s) stored in clear by an earlier release, under key ${current}.`);
 
     if (ring.keys.length === 1) say(`Only one key is configured (${current}): nothing to re-key.`);
     else say(`Re-keying identifiers and document keys to key ${current}, ${batchSize} per batch.`);
-    const report = await rekeyIdentifiers(database.prisma, ring, {
+    const report = await rekeyIdentifiers(database, ring, {
       batchSize,
       onProgress: (done, total) => say(`re-keyed ${done}/${total} identifiers`),
     });
     say(`Done: re-keyed ${report.rekeyed} identifier(s) to key ${current}.`);
     const oldIds = ring.keys.slice(1).map((key) => key.id);
-    const rewrapped = await rewrapDocumentKeys(database.prisma, vault, oldIds, {
+    const rewrapped = await rewrapDocumentKeys(database, vault, oldIds, {
       batchSize,
       onProgress: (done) => say(`re-wrapped ${done} document keys`),
     });

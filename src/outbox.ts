@@ -1,5 +1,5 @@
 import type { Config } from './config';
-import type { PrismaClient } from './generated/prisma/client';
+import type { Sql } from './db/sql';
 import type { Logger } from './logger';
 import { ContactCodeSender, ContactCodeVault } from './modules/contacts/contact-code-outbox';
 import type { ContactDelivery } from './modules/contacts/contact-delivery';
@@ -9,7 +9,8 @@ import { OutboxDispatcher, OutboxTopicHandler } from './modules/events/outbox-di
 import type { KeyRing } from './shared/keys';
 
 export interface OutboxDependencies {
-  prisma: PrismaClient;
+  /** The database's raw SQL on the driver (Database.sql): the dispatcher runs after every commit. */
+  sql: Sql;
   config: Pick<Config, 'eventWebhook' | 'outboxSweepIntervalMs' | 'contactDelivery'>;
   keys: KeyRing;
   contactDelivery: ContactDelivery;
@@ -21,12 +22,12 @@ export interface OutboxDependencies {
  * The outbox dispatcher of one app, with a handler per topic: codes always (through the contact
  * delivery), events when EVENT_WEBHOOK_URL is set (otherwise the sweep discards them).
  */
-export function createOutboxDispatcher({ prisma, config, keys, contactDelivery, clock, logger }: OutboxDependencies): OutboxDispatcher {
-  const handlers: OutboxTopicHandler[] = [new ContactCodeSender(prisma, contactDelivery, new ContactCodeVault(keys), clock, MAX_FAILED_TRIES)];
+export function createOutboxDispatcher({ sql, config, keys, contactDelivery, clock, logger }: OutboxDependencies): OutboxDispatcher {
+  const handlers: OutboxTopicHandler[] = [new ContactCodeSender(sql, contactDelivery, new ContactCodeVault(keys), clock, MAX_FAILED_TRIES)];
   if (config.eventWebhook) handlers.push(new EventWebhook(config.eventWebhook.url, config.eventWebhook.secret, config.eventWebhook.timeoutMs));
   const contactTimeoutMs = config.contactDelivery.kind === 'webhook' ? config.contactDelivery.timeoutMs : 0;
   const longestDeliveryMs = Math.max(config.eventWebhook?.timeoutMs ?? 0, contactTimeoutMs);
-  return new OutboxDispatcher(prisma, {
+  return new OutboxDispatcher(sql, {
     handlers,
     unservedTopics: config.eventWebhook ? [] : [CLIENT_EVENT_TOPIC],
     logger: logger.child({ component: 'outbox' }),

@@ -1,4 +1,4 @@
-import type { PrismaClient } from './generated/prisma/client';
+import type { Database } from './db/database';
 import type { KeyRing } from './shared/keys';
 import { AddressService } from './modules/addresses/address.service';
 import { ClientChanges } from './modules/clients/client-changes';
@@ -18,7 +18,8 @@ import type { RequirementPolicy } from './modules/verification/requirements';
 import { VerificationService, clientLifecycle } from './modules/verification/verification.service';
 
 export interface ServiceDependencies {
-  prisma: PrismaClient;
+  /** Writes run on its driver (`transaction`, `sql`); reads off the hot path use its Prisma client. */
+  database: Database;
   /** The data keys: identifiers read with any of them; everything new written with the current one. */
   keys: KeyRing;
   policy: RequirementPolicy;
@@ -43,16 +44,17 @@ export interface Services {
 }
 
 export function createServices(deps: ServiceDependencies): Services {
-  const { prisma, keys, policy, clock } = deps;
+  const { database, keys, policy, clock } = deps;
+  const { prisma } = database;
   // The unit of work runs verification's lifecycle rules, so clients does not import verification.
-  const changes = new ClientChanges(prisma, clientLifecycle(policy), clock, deps.committed);
+  const changes = new ClientChanges(database, clientLifecycle(policy), clock, deps.committed);
   // Counted against the current key's subject hash: after a key rotation destination counts start over.
   const limits = new AttemptLimits(deps.attemptLimits, keys.current.keys.attemptSubject);
   const files = new DocumentFiles(prisma, deps.documentStorage, new DocumentVault(keys));
   // Links and codes live minutes: signed and checked with the current key only.
-  const documentUploads = new DocumentUploadService(prisma, files, new SignedLinks(keys.current.keys.downloadUrl, 'document-upload'), limits, clock);
+  const documentUploads = new DocumentUploadService(database, files, new SignedLinks(keys.current.keys.downloadUrl, 'document-upload'), limits, clock);
   return {
-    clients: new ClientService(prisma, changes, voidChallenges, clock),
+    clients: new ClientService(database, changes, voidChallenges, clock),
     addresses: new AddressService(prisma, changes),
     identifiers: new IdentifierService(prisma, changes, new IdentifierVault(keys), limits),
     documents: new DocumentService(prisma, changes, files, documentUploads, clock),

@@ -18,8 +18,10 @@ export function unavailabilityOf(error: unknown): string | null {
   for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth += 1) {
     const reason = reasonOf(current as ErrorLike);
     if (reason) return reason;
-    const { cause, meta } = current as ErrorLike;
-    current = meta?.driverAdapterError?.cause ?? cause;
+    const { cause, meta, thrownValue } = current as ErrorLike;
+    // graphql-js wraps a thrown value that is not an Error of its realm (a driver's error under
+    // jest's VM contexts) in NonErrorThrown, keeping it as `thrownValue`.
+    current = meta?.driverAdapterError?.cause ?? cause ?? thrownValue;
   }
   return null;
 }
@@ -29,6 +31,7 @@ interface ErrorLike {
   kind?: unknown;
   message?: unknown;
   cause?: unknown;
+  thrownValue?: unknown;
   meta?: { driverAdapterError?: { cause?: unknown } };
 }
 

@@ -9,17 +9,20 @@ import { PrismaClient } from '../generated/prisma/client';
 import { DeferredBeginClient } from './deferred-begin';
 import { SqlSession, applyMigrations } from './migrations';
 import { newEmbeddedPglite } from './pglite-options';
+import { SqlDatabase, StatementListener, pgSqlDatabase, pgliteSqlDatabase } from './sql';
 
 /**
- * The one database handle of an app: a Prisma client over PostgreSQL (pg pool) or embedded
- * PGlite, plus a way to open a raw SQL session for migrations and advisory locks.
+ * The one database handle of an app over PostgreSQL (pg pool) or embedded PGlite: raw SQL on the
+ * driver for the write path and the hot reads (`sql`, `transaction`: src/db/sql.ts), a Prisma
+ * client over the same connections for the rest, and a way to open a raw SQL session for
+ * migrations and advisory locks.
  */
-export interface Database {
+export interface Database extends SqlDatabase {
   readonly kind: DatabaseConfig['kind'];
   readonly prisma: PrismaClient;
   /** A dedicated session (its own connection on PostgreSQL) for migrations. */
   openSession(): Promise<SqlSession & { close(): Promise<void> }>;
-  /** Called with every SQL statement Prisma sends; for the statement-count test and debugging. */
+  /** Called with every SQL statement sent, by Prisma or on the driver; for the statement-count test and debugging. */
   onStatement(listener: (sql: string) => void): () => void;
   /**
    * The driver under Prisma, for the few statements that move bulk bytes (document chunks): there
@@ -38,19 +41,31 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === 'postgres' ? openPostgres(config) : openPglite(config);
 }
 
-function withStatementListeners(prisma: PrismaClient, config: DatabaseConfig) {
+/**
+ * The statement listeners of a database: fed by Prisma's query events and by the driver's raw SQL,
+ * only when the config asks (observeStatements); otherwise nothing is built per statement.
+ */
+function statementListeners(config: DatabaseConfig) {
   if (!config.observeStatements) {
-    return () => {
-      throw new Error('onStatement needs the database opened with observeStatements: true (tests and the bench set it)');
+    return {
+      notify: null as StatementListener,
+      listenToPrisma: (_prisma: PrismaClient) => undefined,
+      onStatement: (): (() => void) => {
+        throw new Error('onStatement needs the database opened with observeStatements: true (tests and the bench set it)');
+      },
     };
   }
   const listeners = new Set<(sql: string) => void>();
-  prisma.$on('query' as never, (event: { query: string }) => {
-    for (const listener of listeners) listener(event.query);
-  });
-  return (listener: (sql: string) => void) => {
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
+  const notify = (sql: string) => {
+    for (const listener of listeners) listener(sql);
+  };
+  return {
+    notify: notify as StatementListener,
+    listenToPrisma: (prisma: PrismaClient) => prisma.$on('query' as never, (event: { query: string }) => notify(event.query)),
+    onStatement: (listener: (sql: string) => void) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
   };
 }
 
@@ -89,12 +104,19 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     Client: DeferredBeginClient,
   });
   pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
-  // A pooled connection the server cut (a restart) is dropped by the pool; the error is expected.
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined });
+  // An idle pooled connection the server cut (a restart) is dropped by the pool; the error is
+  // expected. Listened to here, not by Prisma's adapter, which listens only once Prisma first
+  // connects: the driver's statements may come first.
+  pool.on('error', () => undefined);
+  // The pool is the app's: the driver's statements share it with Prisma, and close() ends it.
+  const adapter = new PrismaPg(pool, { disposeExternalPool: false });
   const prisma = new PrismaClient({ adapter, ...prismaOptions(config) });
+  const statements = statementListeners(config);
+  statements.listenToPrisma(prisma);
   return {
     kind: 'postgres',
     prisma,
+    ...pgSqlDatabase(pool, statements.notify),
     async openSession() {
       const client = new PgClient({ connectionString: config.url, connectionTimeoutMillis: timeouts.connectMs });
       await client.connect();
@@ -104,10 +126,13 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
         close: () => client.end(),
       };
     },
-    onStatement: withStatementListeners(prisma, config),
+    onStatement: statements.onStatement,
     driver: { kind: 'postgres', pool },
     poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close: () => prisma.$disconnect(),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
   };
 }
 
@@ -118,9 +143,12 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
   const pglite = await newEmbeddedPglite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), ...prismaOptions(config) });
+  const statements = statementListeners(config);
+  statements.listenToPrisma(prisma);
   return {
     kind: 'pglite',
     prisma,
+    ...pgliteSqlDatabase(pglite, statements.notify),
     async openSession() {
       return {
         query: async (sql, params) => (await pglite.query(sql, params as unknown[])).rows as Record<string, unknown>[],
@@ -129,7 +157,7 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
         close: async () => undefined,
       };
     },
-    onStatement: withStatementListeners(prisma, config),
+    onStatement: statements.onStatement,
     driver: { kind: 'pglite', pglite },
     poolUse: () => null,
     async close() {

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Sql } from './sql';
 import type { Tx } from './transaction';
 
 /** How long a key answers repeats; after that it is purged and may start a new request. */
@@ -28,14 +28,14 @@ export interface StoredIdempotencyKey {
  */
 export class IdempotencyKeys {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly clock: () => Date,
   ) {}
 
   /** The live row of `caller` and `key`; purges a batch of expired rows in the same statement. */
   async find(caller: string, key: string): Promise<StoredIdempotencyKey | null> {
     const now = this.clock();
-    const rows = await this.prisma.$queryRaw<Array<{ request_hash: string; state: 'RUNNING' | 'DONE'; response: string | null }>>`
+    const rows = await this.sql.$queryRaw<Array<{ request_hash: string; state: 'RUNNING' | 'DONE'; response: string | null }>>`
       WITH purged AS (
         DELETE FROM idempotency_keys
          WHERE (caller, key) IN (SELECT caller, key FROM idempotency_keys WHERE expires_at <= ${now}
@@ -68,7 +68,7 @@ export class IdempotencyKeys {
 
   /** Writes the response of a request whose claim committed. */
   async complete(caller: string, key: string, response: string): Promise<void> {
-    await this.prisma.$executeRaw`
+    await this.sql.$executeRaw`
       UPDATE idempotency_keys SET state = 'DONE', response = ${response}::json
        WHERE caller = ${caller} AND key = ${key} AND state = 'RUNNING'`;
   }
@@ -77,7 +77,7 @@ export class IdempotencyKeys {
   async record(caller: string, key: string, requestHash: string, response: string): Promise<void> {
     const now = this.clock();
     const expires = new Date(now.getTime() + IDEMPOTENCY_KEY_LIFETIME_MS);
-    await this.prisma.$executeRaw`
+    await this.sql.$executeRaw`
       INSERT INTO idempotency_keys (caller, key, request_hash, state, response, created_at, expires_at)
       VALUES (${caller}, ${key}, ${requestHash}, 'DONE', ${response}::json, ${now}, ${expires})
       ON CONFLICT (caller, key) DO UPDATE

@@ -1,4 +1,5 @@
-import { Prisma, type Client, type PrismaClient } from '../generated/prisma/client';
+import { Prisma, type Client } from '../generated/prisma/client';
+import type { Sql } from './sql';
 import type { ClientStatus } from '../generated/prisma/enums';
 
 /**
@@ -84,6 +85,18 @@ export const DOCUMENT_COLUMNS = columns(
   ['created_at', 'createdAt'],
 );
 
+export const CONTACT_CHALLENGE_COLUMNS = columns(
+  ['client_id', 'clientId'],
+  ['channel'],
+  ['destination'],
+  ['code_hash', 'codeHash'],
+  ['failed_tries', 'failedTries'],
+  ['expires_at', 'expiresAt'],
+  ['created_at', 'createdAt'],
+  ['code_sealed', 'codeSealed'],
+  ['code_key_id', 'codeKeyId'],
+);
+
 export const CLIENT_EVENT_COLUMNS = columns(
   ['seq'],
   ['id'],
@@ -95,26 +108,29 @@ export const CLIENT_EVENT_COLUMNS = columns(
   ['occurred_at', 'occurredAt'],
 );
 
+/** A date-only column's value as PostgreSQL reads it whatever the session's time zone (Prisma's Dates for them are UTC midnight). */
+export const calendarDay = (date: Date | null): string | null => (date === null ? null : date.toISOString().slice(0, 10));
+
 /** Rows of `table` that belong to any of `clientIds`, oldest first: one statement for a whole page. */
-export function rowsOfClients<T>(
-  prisma: Pick<PrismaClient, '$queryRaw'>,
+export async function rowsOfClients<T>(
+  sql: Pick<Sql, '$queryRaw'>,
   table: 'addresses' | 'identifiers' | 'documents' | 'client_events',
   selected: Prisma.Sql,
   clientIds: readonly string[],
 ): Promise<T[]> {
   const order = table === 'client_events' ? Prisma.raw('seq') : Prisma.raw('created_at, id');
-  return prisma.$queryRaw<T[]>`SELECT ${selected} FROM ${Prisma.raw(table)} WHERE client_id = ANY(${[...clientIds]}::uuid[]) ORDER BY ${order}`;
+  return sql.$queryRaw<T[]>`SELECT ${selected} FROM ${Prisma.raw(table)} WHERE client_id = ANY(${[...clientIds]}::uuid[]) ORDER BY ${order}`;
 }
 
 /**
  * A page of clients oldest first, strictly after `after` in (created_at, id) order — the same
  * order as the indexes (created_at, id) and (status, created_at, id), so it reads `take` rows.
  */
-export function clientsPage(
-  prisma: Pick<PrismaClient, '$queryRaw'>,
+export async function clientsPage(
+  sql: Pick<Sql, '$queryRaw'>,
   { status, after, take }: { status: ClientStatus | null; after: { createdAt: Date; id: string } | null; take: number },
 ): Promise<Client[]> {
   const byStatus = status === null ? Prisma.empty : Prisma.sql`AND status = ${status}::"ClientStatus"`;
   const afterPosition = after === null ? Prisma.empty : Prisma.sql`AND (created_at, id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
-  return prisma.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE true ${byStatus} ${afterPosition} ORDER BY created_at, id LIMIT ${take}`;
+  return sql.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE true ${byStatus} ${afterPosition} ORDER BY created_at, id LIMIT ${take}`;
 }

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Sql, SqlDatabase } from './sql';
 
-/** The Prisma client as seen inside a transaction. */
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+/** The statements of a transaction: raw SQL on the driver's connection (src/db/sql.ts). */
+export type Tx = Sql;
 
 /** Thrown inside a transaction to roll it back and hand `result` to the caller. */
 class Rollback<T> {
@@ -32,10 +32,12 @@ export const transactionParticipant = new AsyncLocalStorage<TransactionParticipa
 
 /**
  * The one way every write reaches the database: `work` runs in a single transaction that is
- * committed when it returns and rolled back when it throws or calls `rollbackWith`.
+ * committed when it returns and rolled back when it throws or calls `rollbackWith`. It runs on the
+ * driver (src/db/sql.ts), not in a Prisma interactive transaction, which cost several times the
+ * CPU of the statements it carried.
  */
 export async function inTransaction<T>(
-  prisma: PrismaClient,
+  database: SqlDatabase,
   work: (tx: Tx, unit: UnitOfWork) => Promise<T>,
 ): Promise<T> {
   const unit: UnitOfWork = {
@@ -45,13 +47,10 @@ export async function inTransaction<T>(
   };
   const participant = transactionParticipant.getStore();
   try {
-    const result = await prisma.$transaction(
-      async (tx) => {
-        if (participant) await participant.enlist(tx);
-        return work(tx, unit);
-      },
-      { maxWait: 10_000, timeout: 30_000 },
-    );
+    const result = await database.transaction(async (tx) => {
+      if (participant) await participant.enlist(tx);
+      return work(tx, unit);
+    });
     participant?.settled(true);
     return result;
   } catch (error) {
@@ -66,17 +65,20 @@ export async function inTransaction<T>(
  * transaction around it, unless the request has a participant to enlist (an Idempotency-Key
  * claim must commit with it), in which case it runs in `inTransaction`.
  */
-export async function inOneStatement<T>(prisma: PrismaClient, statement: (db: Tx) => Promise<T>): Promise<T> {
-  if (transactionParticipant.getStore()) return inTransaction(prisma, (tx) => statement(tx));
-  return statement(prisma as unknown as Tx);
+export async function inOneStatement<T>(database: SqlDatabase, statement: (db: Tx) => Promise<T>): Promise<T> {
+  if (transactionParticipant.getStore()) return inTransaction(database, (tx) => statement(tx));
+  return statement(database.sql);
 }
 
 /**
  * The name of the unique constraint or index a failed write violated, or undefined when the
- * error is something else. Prisma reports the index name for pg but only the columns for
- * PGlite; PostgreSQL's own message names it for both.
+ * error is something else: the drivers' own error (SQLSTATE 23505, with the constraint's name),
+ * or Prisma's, which reports the index name for pg but only the columns for PGlite (PostgreSQL's
+ * own message names it for both).
  */
 export function violatedUniqueConstraint(error: unknown): string | undefined {
+  const driverError = error as { code?: unknown; constraint?: unknown } | null;
+  if (driverError?.code === '23505') return typeof driverError.constraint === 'string' ? driverError.constraint : '';
   const cause = (error as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } } | null)?.meta
     ?.driverAdapterError?.cause;
   if (!cause || cause.kind !== 'UniqueConstraintViolation') return undefined;

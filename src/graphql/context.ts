@@ -1,6 +1,6 @@
 import { Caller, actorOf } from '../auth/caller';
 import type { Actor } from '../shared/actor';
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Sql } from '../db/sql';
 import type { RequestRecord } from '../operations/request-log';
 import type { Services } from '../services';
 import { Loaders, createLoaders } from './loaders';
@@ -20,6 +20,6 @@ export interface RequestContext {
   request: RequestRecord;
 }
 
-export function createRequestContext(services: Services, prisma: PrismaClient, baseUrl: string, request: RequestRecord, caller: Caller): RequestContext {
-  return { services, loaders: createLoaders(prisma), caller, actor: actorOf(caller), baseUrl, requestId: request.id, request };
+export function createRequestContext(services: Services, sql: Sql, baseUrl: string, request: RequestRecord, caller: Caller): RequestContext {
+  return { services, loaders: createLoaders(sql), caller, actor: actorOf(caller), baseUrl, requestId: request.id, request };
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Address, Client, ClientEvent, Document, Identifier, PrismaClient } from '../generated/prisma/client';
+import type { Address, Client, ClientEvent, Document, Identifier } from '../generated/prisma/client';
+import type { Sql } from '../db/sql';
 import type { ClientChildren } from '../modules/verification/client-snapshot';
 import { ADDRESS_COLUMNS, CLIENT_COLUMNS, CLIENT_EVENT_COLUMNS, DOCUMENT_COLUMNS, LISTED_IDENTIFIER_COLUMNS, rowsOfClients } from '../db/rows';
 
@@ -43,19 +44,19 @@ function groupBy<T extends { clientId: string }>(clientIds: readonly string[], r
   return clientIds.map((id) => byClient.get(id) ?? []);
 }
 
-export function createLoaders(prisma: PrismaClient): Loaders {
-  // Raw reads in the models' shapes (src/db/rows.ts): these run for every page of clients.
+export function createLoaders(sql: Sql): Loaders {
+  // Raw reads on the driver, in the models' shapes (src/db/rows.ts): these run for every page of clients.
   const client = new DataLoader<string, Client | null>(async (ids) => {
-    const rows = await prisma.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${[...ids]}::uuid[])`;
+    const rows = await sql.$queryRaw<Client[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${[...ids]}::uuid[])`;
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
   const lists: { [K in ListKind]: DataLoader<string, ClientLists[K]> } = {
-    addresses: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<Address>(prisma, 'addresses', ADDRESS_COLUMNS, ids))),
+    addresses: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<Address>(sql, 'addresses', ADDRESS_COLUMNS, ids))),
     // The ciphertext never leaves the vault; lists do not even read it.
-    identifiers: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<IdentifierListed>(prisma, 'identifiers', LISTED_IDENTIFIER_COLUMNS, ids))),
-    documents: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<Document>(prisma, 'documents', DOCUMENT_COLUMNS, ids))),
-    history: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<ClientEvent>(prisma, 'client_events', CLIENT_EVENT_COLUMNS, ids))),
+    identifiers: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<IdentifierListed>(sql, 'identifiers', LISTED_IDENTIFIER_COLUMNS, ids))),
+    documents: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<Document>(sql, 'documents', DOCUMENT_COLUMNS, ids))),
+    history: new DataLoader(async (ids) => groupBy(ids, await rowsOfClients<ClientEvent>(sql, 'client_events', CLIENT_EVENT_COLUMNS, ids))),
   };
   // Lists a page loaded ahead, by kind and client id. Forgotten with the loaders' copies.
   const ready: { [K in ListKind]: Map<string, ClientLists[K]> } = { addresses: new Map(), identifiers: new Map(), documents: new Map(), history: new Map() };

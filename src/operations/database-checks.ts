@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Sql } from '../db/sql';
 import type { HealthCheck } from './health';
 
 /**
@@ -7,19 +7,19 @@ import type { HealthCheck } from './health';
  * Migrations the database has and this release does not are fine: a newer instance of a rolling
  * deployment applied them.
  */
-export function databaseChecks(prisma: PrismaClient, shippedMigrations: readonly string[]): HealthCheck[] {
+export function databaseChecks(sql: Sql, shippedMigrations: readonly string[]): HealthCheck[] {
   return [
     {
       name: 'database',
       async check() {
-        await prisma.$queryRaw`SELECT 1`;
+        await sql.$queryRaw`SELECT 1`;
         return true;
       },
     },
     {
       name: 'migrations',
       async check() {
-        const rows = await prisma.$queryRaw<Array<{ migration_name: string }>>`
+        const rows = await sql.$queryRaw<Array<{ migration_name: string }>>`
           SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
         const applied = new Set(rows.map((row) => row.migration_name));
         const missing = shippedMigrations.filter((name) => !applied.has(name));

@@ -28,11 +28,12 @@ describe('the final write a change leaves to the unit of work', () => {
       created: decideCreate(),
       async afterChange({ tx, after, writeFinalNow }) {
         if (writeFirst) await writeFinalNow();
-        seen.push(await tx.address.count({ where: { clientId: after.id } }));
+        const [counted] = await tx.$queryRaw<Array<{ count: number }>>`SELECT count(*)::int AS count FROM addresses WHERE client_id = ${after.id}::uuid`;
+        seen.push(counted.count);
         return { ok: true };
       },
     };
-    return new ClientChanges(prisma(), lifecycle, () => new Date());
+    return new ClientChanges(t.app.database, lifecycle, () => new Date());
   }
 
   it.each([
@@ -85,7 +86,7 @@ describe('the final write a change leaves to the unit of work', () => {
         return { ok: false, failure: invalidStatus(before, ['VERIFIED'], 'refused for the test') };
       },
     };
-    const result = await new ClientChanges(prisma(), lifecycle, () => new Date()).apply(staff, id, async () => ({
+    const result = await new ClientChanges(t.app.database, lifecycle, () => new Date()).apply(staff, id, async () => ({
       ok: true,
       value: undefined,
       events: [{ type: 'ADDRESS_ADDED' }],

@@ -54,21 +54,21 @@ describe('raw row reads match Prisma models', () => {
   const byCreation = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
 
   it('clients', async () => {
-    const raw = await prisma().$queryRaw<unknown[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${clientIds}::uuid[]) ORDER BY created_at, id`;
+    const raw = await t.app.database.sql.$queryRaw<unknown[]>`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY(${clientIds}::uuid[]) ORDER BY created_at, id`;
     const modelled = await prisma().client.findMany({ where: { id: { in: clientIds } }, orderBy: byCreation });
     expect(modelled.some((client) => client.status === 'ACTIVE' && client.dateOfBirth && client.verifiedAt && client.activatedAt)).toBe(true);
     expect(raw).toStrictEqual(modelled);
   });
 
   it('addresses', async () => {
-    const raw = await rowsOfClients(prisma(), 'addresses', ADDRESS_COLUMNS, clientIds);
+    const raw = await rowsOfClients(t.app.database.sql, 'addresses', ADDRESS_COLUMNS, clientIds);
     const modelled = await prisma().address.findMany({ where: { clientId: { in: clientIds } }, orderBy: byCreation });
     expect(modelled.map((address) => address.line2)).toEqual(['Apt 2', null]);
     expect(raw).toStrictEqual(modelled);
   });
 
   it('identifiers, without the encrypted value', async () => {
-    const raw = await rowsOfClients(prisma(), 'identifiers', LISTED_IDENTIFIER_COLUMNS, clientIds);
+    const raw = await rowsOfClients(t.app.database.sql, 'identifiers', LISTED_IDENTIFIER_COLUMNS, clientIds);
     const modelled = await prisma().identifier.findMany({ where: { clientId: { in: clientIds } }, orderBy: byCreation, omit: { valueEncrypted: true } });
     expect(modelled.map((identifier) => [identifier.type, identifier.status, identifier.expiresOn !== null])).toEqual([
       ['SSN', 'ACTIVE', false],
@@ -78,7 +78,7 @@ describe('raw row reads match Prisma models', () => {
   });
 
   it('documents', async () => {
-    const raw = await rowsOfClients(prisma(), 'documents', DOCUMENT_COLUMNS, clientIds);
+    const raw = await rowsOfClients(t.app.database.sql, 'documents', DOCUMENT_COLUMNS, clientIds);
     const modelled = await prisma().document.findMany({ where: { clientId: { in: clientIds } }, orderBy: byCreation });
     expect(modelled.map((document) => [document.status, document.rejectionReason])).toEqual([
       ['REJECTED', 'Blurred'],
@@ -88,7 +88,7 @@ describe('raw row reads match Prisma models', () => {
   });
 
   it('history, in order, with statuses and details', async () => {
-    const raw = await rowsOfClients(prisma(), 'client_events', CLIENT_EVENT_COLUMNS, clientIds);
+    const raw = await rowsOfClients(t.app.database.sql, 'client_events', CLIENT_EVENT_COLUMNS, clientIds);
     const modelled = await prisma().clientEvent.findMany({ where: { clientId: { in: clientIds } }, orderBy: { seq: 'asc' } });
     expect(modelled.some((event) => event.detail !== null && event.fromStatus !== null)).toBe(true);
     expect(modelled.some((event) => event.detail === null || event.fromStatus === null)).toBe(true);

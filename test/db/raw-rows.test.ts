@@ -1,4 +1,7 @@
-import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, VerifyClientDocument } from '../generated/graphql';
+import { randomUUID } from 'node:crypto';
+import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, RequestContactVerificationDocument, VerifyClientDocument } from '../generated/graphql';
+import { CONTACT_CHALLENGE_COLUMNS } from '../../src/db/rows';
+import { insertDocument, reviewDocument } from '../../src/modules/documents/document-rows';
 import { insertAddress } from '../../src/modules/addresses/address-rows';
 import { lockClient, lockClientReading, writeClient } from '../../src/modules/clients/client-rows';
 import { insertUnlessHeld } from '../../src/modules/identifiers/identifier-rows';
@@ -30,7 +33,7 @@ describe('rows as the write path\'s raw statements read and write them', () => {
 
     for (const id of [bare.id, full.id]) {
       // when it is locked and read in one statement
-      const locked = await prisma().$transaction((tx) => lockClient(tx, id));
+      const locked = await t.app.database.transaction((tx) => lockClient(tx, id));
       // then it is the row Prisma reads, field for field and type for type
       const read = await prisma().client.findUniqueOrThrow({ where: { id } });
       expect(locked).toStrictEqual(read);
@@ -43,7 +46,7 @@ describe('rows as the write path\'s raw statements read and write them', () => {
   });
 
   it('finds no client to lock for an id nobody has', async () => {
-    await expect(prisma().$transaction((tx) => lockClient(tx, '00000000-0000-4000-8000-000000000000'))).resolves.toBeNull();
+    await expect(t.app.database.transaction((tx) => lockClient(tx, '00000000-0000-4000-8000-000000000000'))).resolves.toBeNull();
   });
 
   it('writes a client back unchanged but for version and updatedAt, and returns it as Prisma reads it', async () => {
@@ -53,7 +56,7 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     const at = new Date(before.updatedAt.getTime() + 1000);
 
     // when the unit of work writes it with no change and no events
-    const written = await prisma().$transaction(async (tx) => writeClient(tx, (await lockClient(tx, id))!, at, null));
+    const written = await t.app.database.transaction(async (tx) => writeClient(tx, (await lockClient(tx, id))!, at, null));
 
     // then only version and updatedAt moved, and the answer is the stored row
     expect(written).toStrictEqual({ ...before, version: before.version + 1, updatedAt: at });
@@ -77,9 +80,9 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     const held = `held-${Date.now()}`;
 
     // when one is inserted, then the same value again, then a value held under another key
-    const inserted = await prisma().$transaction((tx) => insertUnlessHeld(tx, passport(held)));
-    const again = await prisma().$transaction((tx) => insertUnlessHeld(tx, passport(held)));
-    const underOtherKey = await prisma().$transaction((tx) => insertUnlessHeld(tx, passport(`${held}-k2`, [held])));
+    const inserted = await t.app.database.transaction((tx) => insertUnlessHeld(tx, passport(held)));
+    const again = await t.app.database.transaction((tx) => insertUnlessHeld(tx, passport(held)));
+    const underOtherKey = await t.app.database.transaction((tx) => insertUnlessHeld(tx, passport(`${held}-k2`, [held])));
 
     // then the first is the row Prisma reads, field for field and type for type, and the others insert nothing
     expect(inserted).toStrictEqual(await prisma().identifier.findUniqueOrThrow({ where: { id: inserted!.id } }));
@@ -105,7 +108,7 @@ describe('rows as the write path\'s raw statements read and write them', () => {
 
     // when its snapshot is read inside a transaction
     const row = await prisma().client.findUniqueOrThrow({ where: { id: client.id } });
-    const snapshot = await prisma().$transaction((tx) => loadClientSnapshotInTransaction(tx, row));
+    const snapshot = await t.app.database.transaction((tx) => loadClientSnapshotInTransaction(tx, row));
 
     // then it holds the client and exactly the children Prisma reads, dates as Prisma gives them
     const byType = <T extends { type: string }>(list: readonly T[]) => [...list].sort((a, b) => a.type.localeCompare(b.type));
@@ -122,7 +125,7 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     expect(snapshot.documents).toStrictEqual([{ type: 'PASSPORT', status: 'PENDING_REVIEW', expiresOn: new Date('2098-06-30T00:00:00.000Z') }]);
 
     // and read with the client's lock, in the locking statement, it is the same
-    const locked = await prisma().$transaction((tx) => lockClientReading(tx, client.id, childrenWithLock.expression(client.id)));
+    const locked = await t.app.database.transaction((tx) => lockClientReading(tx, client.id, childrenWithLock.expression(client.id)));
     expect({ ...locked!.client, ...childrenWithLock.parse(locked!.alongside) }).toStrictEqual(snapshot);
   });
 
@@ -144,8 +147,8 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     });
 
     // when a second address that is not primary, then a primary one, are inserted
-    const mailing = await prisma().$transaction((tx) => insertAddress(tx, address(false, '2 Side Street')));
-    const primary = await prisma().$transaction((tx) => insertAddress(tx, address(true, '3 New Street')));
+    const mailing = await t.app.database.transaction((tx) => insertAddress(tx, address(false, '2 Side Street')));
+    const primary = await t.app.database.transaction((tx) => insertAddress(tx, address(true, '3 New Street')));
 
     // then each is the row Prisma reads; only the primary one replaced a primary, which is now the only one
     expect(mailing.replacedPrimary).toBe(false);
@@ -156,5 +159,57 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     const primaries = await prisma().address.findMany({ where: { clientId, isPrimary: true } });
     expect(primaries.map((row) => row.id)).toEqual([primary.address.id]);
     expect(await prisma().address.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ isPrimary: false });
+  });
+
+  it('inserts and reviews a document as Prisma reads it, with and without an expiry', async () => {
+    // given a client
+    const { id: clientId } = await createClient(t);
+    const document = (expiresOn: Date | null) => ({
+      id: randomUUID(),
+      clientId,
+      type: 'PASSPORT' as const,
+      fileName: 'passport.png',
+      contentType: 'image/png',
+      sizeBytes: 1234,
+      sha256: 'a'.repeat(64),
+      storageKey: `documents/${clientId}/rows`,
+      expiresOn,
+      createdAt: new Date('2026-03-16T12:00:00.000Z'),
+    });
+
+    // when two are recorded, and one is rejected
+    const dated = await t.app.database.transaction((tx) => insertDocument(tx, document(new Date('2099-01-31T00:00:00.000Z'))));
+    const undated = await t.app.database.transaction((tx) => insertDocument(tx, document(null)));
+    const reviewedAt = new Date('2026-03-17T08:30:00.123Z');
+    const rejected = await t.app.database.transaction((tx) => reviewDocument(tx, undated.id, { status: 'REJECTED', rejectionReason: 'Blurred', reviewedAt }));
+
+    // then each answer is the row Prisma reads, field for field and type for type
+    expect(dated).toStrictEqual(await prisma().document.findUniqueOrThrow({ where: { id: dated.id } }));
+    expect(dated).toMatchObject({ status: 'PENDING_REVIEW', expiresOn: new Date('2099-01-31T00:00:00.000Z'), rejectionReason: null, reviewedAt: null });
+    expect(rejected).toStrictEqual(await prisma().document.findUniqueOrThrow({ where: { id: undated.id } }));
+    expect(rejected).toMatchObject({ status: 'REJECTED', rejectionReason: 'Blurred', reviewedAt, expiresOn: null });
+  });
+
+  it('reads a contact challenge on the driver as Prisma reads it, sealed code and all', async () => {
+    // given a client with a code requested for its email (not yet delivered: the dispatcher is stopped)
+    const { id: clientId } = await createClient(t);
+    await t.app.outbox.settled();
+    await t.app.outbox.stop();
+    try {
+      const requested = await t.run(RequestContactVerificationDocument, { input: { clientId, channel: 'EMAIL' } });
+      expect(requested.requestContactVerification.__typename).toBe('ContactVerificationRequested');
+
+      // when it is read with the raw column list, outside and inside a transaction
+      const outside = await t.app.database.sql.$queryRaw<unknown[]>`SELECT ${CONTACT_CHALLENGE_COLUMNS} FROM contact_challenges WHERE client_id = ${clientId}::uuid`;
+      const inside = await t.app.database.transaction((tx) => tx.$queryRaw<unknown[]>`SELECT ${CONTACT_CHALLENGE_COLUMNS} FROM contact_challenges WHERE client_id = ${clientId}::uuid`);
+
+      // then both are Prisma's rows, the sealed code as bytes
+      const modelled = await prisma().contactChallenge.findMany({ where: { clientId } });
+      expect(modelled[0]?.codeSealed).toBeInstanceOf(Uint8Array);
+      expect(outside).toStrictEqual(modelled);
+      expect(inside).toStrictEqual(modelled);
+    } finally {
+      t.app.outbox.start();
+    }
   });
 });

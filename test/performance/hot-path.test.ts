@@ -133,7 +133,7 @@ describe('the hot path stays lean', () => {
   it('answers a loaded-ahead list without a promise, and forgets it with the client', async () => {
     const { id } = await createClient(t, { firstName: 'Ready' });
     await addPrimaryAddress(t, id);
-    const loaders = createLoaders(t.app.database.prisma);
+    const loaders = createLoaders(t.app.database.sql);
     expect(loaders.listOf('addresses', id)).toBeInstanceOf(Promise);
     await loaders.prefetch(['addresses', 'history'], [id]);
     const addresses = loaders.listOf('addresses', id);

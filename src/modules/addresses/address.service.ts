@@ -76,8 +76,8 @@ export class AddressService {
     const owner = isUuid(id) ? await this.prisma.address.findUnique({ where: { id }, select: { clientId: true } }) : null;
     if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('address', id));
     const result = await this.changes.apply(actor, owner.clientId, async ({ tx }) => {
-      const removed = await tx.address.deleteMany({ where: { id, clientId: owner.clientId } });
-      if (removed.count === 0) return fail(notFound('address', id));
+      const removed = await tx.$executeRaw`DELETE FROM addresses WHERE id = ${id}::uuid AND client_id = ${owner.clientId}::uuid`;
+      if (removed === 0) return fail(notFound('address', id));
       return { ok: true, value: undefined, events: [{ type: 'ADDRESS_REMOVED', detail: { addressId: id } }] };
     });
     if (!result.ok) return fail(childFailure(result.failure, 'address', id));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Client, Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { Client, Prisma } from '../../generated/prisma/client';
+import type { SqlDatabase } from '../../db/sql';
 import { inOneStatement, inTransaction, Tx } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, Failed, Failure, InvalidStatus, Result, clientNotFound, fail, isUuid, ok } from '../../shared/result';
@@ -116,7 +117,7 @@ export class ClientChanges {
    *   also queued in the outbox by trigger): the outbox dispatcher delivers them at once.
    */
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly database: SqlDatabase,
     private readonly lifecycle: ClientLifecycle,
     private readonly clock: () => Date,
     private readonly committed: (eventTypes: readonly string[]) => void = () => undefined,
@@ -127,7 +128,7 @@ export class ClientChanges {
     const { clientData, event } = this.lifecycle.created;
     const id = randomUUID();
     // One statement (client, history and outbox row by trigger): no transaction needed around it.
-    const created = await inOneStatement(this.prisma, (db) =>
+    const created = await inOneStatement(this.database, (db) =>
       insertClient(db, { ...NEW_CLIENT, ...definedOnly(values), ...definedOnly(clientData), id, createdAt: now }, eventsInsert(id, [event], now)),
     );
     this.committed([event.type]);
@@ -143,7 +144,7 @@ export class ClientChanges {
     // A customer's own token reaches only their client; any other reads as one that does not exist.
     if (!isUuid(clientId) || !actsOn(actor, clientId)) return fail(clientNotFound(clientId));
     let recorded: readonly ClientEventDraft[] = [];
-    const result = await inTransaction(this.prisma, async (tx, unit): Promise<Result<ChangedClient<T>, F | ClientNotFound>> => {
+    const result = await inTransaction(this.database, async (tx, unit): Promise<Result<ChangedClient<T>, F | ClientNotFound>> => {
       const now = this.clock();
       const locked = await lockReading(tx, clientId, readWithLock);
       if (!locked) return fail(clientNotFound(clientId));

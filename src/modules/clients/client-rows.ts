@@ -1,7 +1,7 @@
 import { Prisma } from '../../generated/prisma/client';
 import type { Client } from '../../generated/prisma/client';
 import type { Tx } from '../../db/transaction';
-import { CLIENT_COLUMNS } from '../../db/rows';
+import { CLIENT_COLUMNS, calendarDay } from '../../db/rows';
 
 /** Locks the client's row until the transaction ends and reads it, in one statement; null when there is none. */
 export async function lockClient(tx: Tx, clientId: string): Promise<Client | null> {
@@ -26,9 +26,6 @@ export async function lockClientReading(tx: Tx, clientId: string, alongside: Pri
   const [again] = await tx.$queryRaw<Array<{ alongside: unknown }>>`SELECT ${alongside} AS "alongside"`;
   return { client, alongside: again.alongside };
 }
-
-/** A date-only column's value as PostgreSQL reads it whatever the session's time zone (Prisma's Dates for them are UTC midnight). */
-const calendarDay = (date: Date | null): string | null => (date === null ? null : date.toISOString().slice(0, 10));
 
 /** The history INSERT of a change (history.ts), to run in the same statement as the client's own write. */
 export type EventsInsert = Prisma.Sql | null;

@@ -1,4 +1,5 @@
-import type { Client, PrismaClient } from '../../generated/prisma/client';
+import type { Client } from '../../generated/prisma/client';
+import type { Database } from '../../db/database';
 import type { ClientStatus, ContactChannel } from '../../generated/prisma/enums';
 import { Tx, violatedUniqueConstraint } from '../../db/transaction';
 import type { Actor } from '../../shared/actor';
@@ -46,7 +47,7 @@ const EXTERNAL_ID: rules.TextRule = { kind: 'token', max: 128 };
 
 export class ClientService {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly database: Pick<Database, 'prisma' | 'sql'>,
     private readonly changes: ClientChanges,
     private readonly voidContactChallenges: VoidContactChallenges,
     private readonly clock: () => Date,
@@ -120,23 +121,23 @@ export class ClientService {
   }
 
   async findById(id: string): Promise<Client | null> {
-    return isUuid(id) ? this.prisma.client.findUnique({ where: { id } }) : null;
+    return isUuid(id) ? this.database.prisma.client.findUnique({ where: { id } }) : null;
   }
 
   async findByExternalId(externalId: string): Promise<Client | null> {
     // An externalId createClient would refuse (too long, control or invisible characters, NUL
     // that PostgreSQL text cannot even hold) names no client; an NFD spelling finds the NFC one.
     const wanted = rules.optionalText(new FieldErrors(), ['externalId'], externalId, EXTERNAL_ID);
-    return wanted ? this.prisma.client.findUnique({ where: { externalId: wanted } }) : null;
+    return wanted ? this.database.prisma.client.findUnique({ where: { externalId: wanted } }) : null;
   }
 
   /** Oldest first, so paging forward never skips clients created meanwhile. */
   async list(first: number, after: string | null, status: ClientStatus | null): Promise<Page<Client>> {
     checkPageSize(first);
     const position = after === null ? null : decodeCursor(after);
-    // Raw (src/db/rows.ts): every page of clients runs this.
-    const rows = await clientsPage(this.prisma, { status, after: position, take: first + 1 });
-    return pageOf(rows, first, () => this.prisma.client.count({ where: status ? { status } : {} }));
+    // Raw, on the driver (src/db/rows.ts): every page of clients runs this.
+    const rows = await clientsPage(this.database.sql, { status, after: position, take: first + 1 });
+    return pageOf(rows, first, () => this.database.prisma.client.count({ where: status ? { status } : {} }));
   }
 }
 

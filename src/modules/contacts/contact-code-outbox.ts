@@ -1,4 +1,6 @@
-import { Prisma, type PrismaClient } from '../../generated/prisma/client';
+import { Prisma, type ContactChallenge } from '../../generated/prisma/client';
+import type { Sql } from '../../db/sql';
+import { CONTACT_CHALLENGE_COLUMNS } from '../../db/rows';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import type { KeyRing } from '../../shared/keys';
 import { additionalData, gcmOpen, gcmSeal } from '../../shared/sealing';
@@ -54,7 +56,7 @@ export class ContactCodeSender implements OutboxTopicHandler {
   readonly queuedBy = ['CONTACT_VERIFICATION_REQUESTED'] as const;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly delivery: ContactDelivery,
     private readonly vault: ContactCodeVault,
     private readonly clock: () => Date,
@@ -64,7 +66,8 @@ export class ContactCodeSender implements OutboxTopicHandler {
   async deliver(outboxRow: OutboxDelivery): Promise<DeliveryOutcome> {
     const { channel, requestedAt } = outboxRow.payload as unknown as CodeReference;
     const clientId = outboxRow.clientId;
-    const challenge = await this.prisma.contactChallenge.findUnique({ where: { clientId_channel: { clientId, channel } } });
+    const [challenge] = await this.sql.$queryRaw<ContactChallenge[]>`
+      SELECT ${CONTACT_CHALLENGE_COLUMNS} FROM contact_challenges WHERE client_id = ${clientId}::uuid AND channel = ${channel}::"ContactChannel"`;
     // After failed attempts a code that can no longer go out is a delivery lost; before, it was just not needed.
     const notSent = (reason: string): DeliveryOutcome => (outboxRow.attempts > 1 ? { kind: 'dead', reason } : { kind: 'discarded', reason });
     if (!challenge || challenge.createdAt.toISOString() !== requestedAt) return notSent('the code was replaced, confirmed or voided before it went out');

@@ -23,7 +23,7 @@ const isVerified = (client: Client, channel: ContactChannel) => (channel === 'EM
  * sent to the old contact cannot verify the new one. Contacts owns the challenges table.
  */
 export async function voidChallenges(tx: Tx, clientId: string, channel: ContactChannel): Promise<void> {
-  await tx.contactChallenge.deleteMany({ where: { clientId, channel } });
+  await tx.$executeRaw`DELETE FROM contact_challenges WHERE client_id = ${clientId}::uuid AND channel = ${channel}::"ContactChannel"`;
 }
 
 type ConfirmAttempt = { verified: true } | { verified: false; reason: ContactVerificationFailure; attemptsRemaining: number };
@@ -128,8 +128,9 @@ export class ContactVerificationService {
         return fail(rateLimited(refused.retryAfterSeconds, `Too many wrong codes; try again in ${refused.retryAfterSeconds} seconds.`));
       }
       // No code was used: say why. Failed tries are data, not a rollback: the count must survive the attempt.
-      const key = { clientId_channel: { clientId: client.id, channel } };
-      const challenge = await tx.contactChallenge.findUnique({ where: key });
+      const [challenge] = await tx.$queryRaw<Array<{ destination: string; failedTries: number; expiresAt: Date }>>`
+        SELECT destination, failed_tries AS "failedTries", expires_at AS "expiresAt" FROM contact_challenges
+         WHERE client_id = ${client.id}::uuid AND channel = ${channel}::"ContactChannel"`;
       const refuse = (reason: ContactVerificationFailure, attemptsRemaining: number) =>
         ({ ok: true, value: { verified: false, reason, attemptsRemaining }, events: [] }) as const;
       if (!challenge || challenge.destination !== destination) return refuse('NO_PENDING_CHALLENGE', 0);
@@ -137,7 +138,9 @@ export class ContactVerificationService {
       if (challenge.expiresAt.getTime() <= now.getTime()) return refuse('EXPIRED', 0);
       // A live challenge for the current contact that the code did not match: a wrong code.
       const failedTries = challenge.failedTries + 1;
-      await tx.contactChallenge.update({ where: key, data: { failedTries } });
+      await tx.$executeRaw`
+        UPDATE contact_challenges SET failed_tries = ${failedTries}::integer
+         WHERE client_id = ${client.id}::uuid AND channel = ${channel}::"ContactChannel"`;
       await this.limits.record(tx, wrongCodes, now);
       return refuse('INVALID_CODE', MAX_FAILED_TRIES - failedTries);
     });

@@ -7,7 +7,8 @@
  *   writing only the wrapped key, never the bytes.
  */
 import { Prisma, type PrismaClient } from '../../generated/prisma/client';
-import { Tx, inTransaction } from '../../db/transaction';
+import type { Sql, SqlDatabase } from '../../db/sql';
+import { inTransaction } from '../../db/transaction';
 import { DocumentVault } from './document-encryption';
 
 export interface ClearDocumentsOptions {
@@ -18,11 +19,11 @@ export interface ClearDocumentsOptions {
 }
 
 /** Encrypts the rows still in clear; returns how many it encrypted. */
-export async function encryptClearDocuments(prisma: PrismaClient, vault: DocumentVault, options: ClearDocumentsOptions = {}): Promise<number> {
+export async function encryptClearDocuments(database: SqlDatabase, vault: DocumentVault, options: ClearDocumentsOptions = {}): Promise<number> {
   const { onProgress = () => undefined, stopRequested = () => false } = options;
   let done = 0;
   while (!stopRequested()) {
-    const encrypted = await inTransaction(prisma, async (tx) => {
+    const encrypted = await inTransaction(database, async (tx) => {
       const [row] = await tx.$queryRaw<Array<{ key: string; content: string }>>`
         SELECT key, encode(content, 'base64') AS content FROM document_blobs
          WHERE wrap_key_id IS NULL LIMIT 1 FOR UPDATE SKIP LOCKED`;
@@ -53,13 +54,13 @@ export interface RewrapOptions {
 const WRAPPED_KEY_TABLES = [Prisma.raw('document_blobs'), Prisma.raw('document_objects')];
 
 /** Re-wraps, under the current key, every document key wrapped under one of `oldKeyIds`. */
-export async function rewrapDocumentKeys(prisma: PrismaClient, vault: DocumentVault, oldKeyIds: string[], options: RewrapOptions = {}): Promise<number> {
+export async function rewrapDocumentKeys(database: SqlDatabase, vault: DocumentVault, oldKeyIds: string[], options: RewrapOptions = {}): Promise<number> {
   const { batchSize = 500, onProgress = () => undefined } = options;
   if (oldKeyIds.length === 0) return 0;
   let done = 0;
   for (const table of WRAPPED_KEY_TABLES) {
     for (;;) {
-      const moved = await inTransaction(prisma, async (tx) => {
+      const moved = await inTransaction(database, async (tx) => {
         const rows = await tx.$queryRaw<Array<{ key: string; wrapped_key: string; wrap_key_id: string }>>`
           SELECT key, encode(wrapped_key, 'base64') AS wrapped_key, wrap_key_id FROM ${table}
            WHERE wrap_key_id = ANY(${oldKeyIds}) LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
@@ -82,7 +83,7 @@ export async function rewrapDocumentKeys(prisma: PrismaClient, vault: DocumentVa
 }
 
 /** How many documents have their key wrapped under each of `keyIds` (ids with none are left out). */
-export async function documentKeysUnder(db: PrismaClient | Tx, keyIds: string[]): Promise<Array<{ keyId: string; count: number }>> {
+export async function documentKeysUnder(db: Sql, keyIds: string[]): Promise<Array<{ keyId: string; count: number }>> {
   if (keyIds.length === 0) return [];
   const rows = await db.$queryRaw<Array<{ keyId: string; count: number }>>`
     SELECT wrap_key_id AS "keyId", count(*)::int AS count

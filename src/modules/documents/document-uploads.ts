@@ -6,7 +6,7 @@
  * consumed in time are swept with their bytes.
  */
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../../generated/prisma/client';
+import type { SqlDatabase } from '../../db/sql';
 import { Tx, inTransaction } from '../../db/transaction';
 import { Actor, actsOn } from '../../shared/actor';
 import { ClientNotFound, RateLimited, Result, ValidationFailure, clientNotFound, fail, isUuid, ok, rateLimited, validationFailure } from '../../shared/result';
@@ -62,7 +62,7 @@ const refused = (status: number, code: string, message: string): ReceiveOutcome 
 
 export class DocumentUploadService {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly database: SqlDatabase,
     private readonly files: DocumentFiles,
     /** Upload links: /uploads/<id>?expires=<unix>&signature=<hmac> (purpose "document-upload"). */
     private readonly links: SignedLinks,
@@ -89,7 +89,7 @@ export class DocumentUploadService {
     const id = randomUUID();
     const storageKey = `uploads/${input.clientId}/${id}`;
     const expiresAt = new Date(now.getTime() + UPLOAD_TTL_SECONDS * 1000);
-    const created = await inTransaction(this.prisma, async (tx): Promise<Result<true, ClientNotFound | RateLimited>> => {
+    const created = await inTransaction(this.database, async (tx): Promise<Result<true, ClientNotFound | RateLimited>> => {
       // The client's row lock: its attempt counter takes turns (attempt-limits.ts).
       const [client] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM clients WHERE id = ${input.clientId}::uuid FOR UPDATE`;
       if (!client) return fail(clientNotFound(input.clientId));
@@ -124,12 +124,12 @@ export class DocumentUploadService {
    */
   async receive(uploadId: string, body: AsyncIterable<Buffer>, declaredLength: number | null, readyToRead: () => void = () => undefined): Promise<ReceiveOutcome> {
     const now = this.clock();
-    const [claimed] = await this.prisma.$queryRaw<UploadRow[]>`
+    const [claimed] = await this.database.sql.$queryRaw<UploadRow[]>`
       UPDATE document_uploads SET status = 'RECEIVING', updated_at = ${now}
        WHERE id = ${uploadId}::uuid AND status = 'CREATED' AND NOT direct AND expires_at > ${now}
        RETURNING id, client_id, content_type, size_bytes, sha256, storage_key, direct, status, expires_at`;
     if (!claimed) return this.whyNotClaimed(uploadId, now);
-    const free = () => this.prisma.$executeRaw`UPDATE document_uploads SET status = 'CREATED', updated_at = ${this.clock()} WHERE id = ${uploadId}::uuid AND status = 'RECEIVING'`;
+    const free = () => this.database.sql.$executeRaw`UPDATE document_uploads SET status = 'CREATED', updated_at = ${this.clock()} WHERE id = ${uploadId}::uuid AND status = 'RECEIVING'`;
     if (declaredLength !== null && declaredLength !== claimed.size_bytes) {
       await free();
       return refused(400, 'SIZE_MISMATCH', `Content-Length is ${declaredLength}, but the upload was created for ${claimed.size_bytes} bytes.`);
@@ -149,7 +149,7 @@ export class DocumentUploadService {
       await free();
       return refused(400, 'SHA256_MISMATCH', `The bytes' SHA-256 is ${summary.sha256}, not the declared ${claimed.sha256}.`);
     }
-    const received = await this.prisma.$executeRaw`
+    const received = await this.database.sql.$executeRaw`
       UPDATE document_uploads
          SET status = 'RECEIVED', received_bytes = ${summary.sizeBytes}, received_sha256 = ${summary.sha256},
              detected_type = ${summary.detectedType}, updated_at = ${this.clock()}
@@ -163,7 +163,7 @@ export class DocumentUploadService {
   }
 
   private async whyNotClaimed(uploadId: string, now: Date): Promise<ReceiveOutcome> {
-    const [row] = await this.prisma.$queryRaw<Array<Pick<UploadRow, 'status' | 'direct' | 'expires_at'>>>`
+    const [row] = await this.database.sql.$queryRaw<Array<Pick<UploadRow, 'status' | 'direct' | 'expires_at'>>>`
       SELECT status, direct, expires_at FROM document_uploads WHERE id = ${uploadId}::uuid`;
     if (!row) return refused(404, 'UPLOAD_NOT_FOUND', 'No such upload.');
     if (row.direct) return refused(409, 'UPLOAD_IS_DIRECT', 'This upload goes straight to object storage, to the URL createDocumentUpload answered.');
@@ -206,14 +206,14 @@ export class DocumentUploadService {
     let swept = 0;
     for (;;) {
       const before = new Date(this.clock().getTime() - SWEEP_GRACE_MS);
-      const rows = await this.prisma.$queryRaw<Array<Pick<UploadRow, 'id' | 'storage_key' | 'status' | 'direct'>>>`
+      const rows = await this.database.sql.$queryRaw<Array<Pick<UploadRow, 'id' | 'storage_key' | 'status' | 'direct'>>>`
         SELECT id, storage_key, status, direct FROM document_uploads WHERE expires_at < ${before} ORDER BY expires_at LIMIT ${SWEEP_BATCH}`;
       if (rows.length === 0) return swept;
       const unused = rows.filter((row) => row.status !== 'CONSUMED').map((row) => row.storage_key);
       const clearCopies = rows.filter((row) => row.status === 'CONSUMED' && row.direct).map((row) => row.storage_key);
       await this.files.delete(unused);
       if (clearCopies.length > 0) await this.files.storage.delete(clearCopies);
-      await this.prisma.$executeRaw`DELETE FROM document_uploads WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`;
+      await this.database.sql.$executeRaw`DELETE FROM document_uploads WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`;
       swept += rows.length;
       if (rows.length < SWEEP_BATCH) return swept;
     }

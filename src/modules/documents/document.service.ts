@@ -7,8 +7,8 @@ import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail
 import * as rules from '../../shared/validation';
 import { FieldErrorCode, FieldErrors } from '../../shared/validation';
 import type { Tx } from '../../db/transaction';
-import type { Prisma } from '../../generated/prisma/client';
 import { ChangeOutcome, ClientChanges } from '../clients/client-changes';
+import { NewDocument, insertDocument, reviewDocument } from './document-rows';
 import { AcceptedContentType, acceptedContentType, decodeDocumentContent, recogniseContentType } from './document-content';
 import { DocumentFiles, StoredFile } from './document-files';
 import { DocumentUploadService } from './document-uploads';
@@ -143,8 +143,8 @@ export class DocumentService {
     return ok({ ...summary, storageKey, clearKey: upload.storageKey });
   }
 
-  private async created(tx: Tx, data: Prisma.DocumentUncheckedCreateInput): Promise<ChangeOutcome<Document, ValidationFailure>> {
-    const document = await tx.document.create({ data });
+  private async created(tx: Tx, data: NewDocument): Promise<ChangeOutcome<Document, ValidationFailure>> {
+    const document = await insertDocument(tx, data);
     return { ok: true, value: document, events: [{ type: 'DOCUMENT_ADDED', detail: { documentId: document.id, type: document.type, sha256: document.sha256 } }] };
   }
 
@@ -160,7 +160,7 @@ export class DocumentService {
     const owner = isUuid(id) ? await this.prisma.document.findUnique({ where: { id }, select: { clientId: true } }) : null;
     if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('document', id));
     const result = await this.changes.apply<Document, NotFound | ValidationFailure>(actor, owner.clientId, async ({ tx, now }) => {
-      const current = await tx.document.findUnique({ where: { id } });
+      const [current] = await tx.$queryRaw<Array<Pick<Document, 'status'>>>`SELECT status FROM documents WHERE id = ${id}::uuid AND client_id = ${owner.clientId}::uuid`;
       if (!current) return fail(notFound('document', id));
       if (current.status !== 'PENDING_REVIEW') {
         return fail(
@@ -168,10 +168,7 @@ export class DocumentService {
         );
       }
       const accepted = input.decision === 'ACCEPT';
-      const document = await tx.document.update({
-        where: { id },
-        data: { status: accepted ? 'ACCEPTED' : 'REJECTED', rejectionReason: accepted ? null : reason, reviewedAt: now },
-      });
+      const document = await reviewDocument(tx, id, { status: accepted ? 'ACCEPTED' : 'REJECTED', rejectionReason: accepted ? null : (reason ?? null), reviewedAt: now });
       return {
         ok: true,
         value: document,

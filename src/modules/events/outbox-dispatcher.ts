@@ -1,4 +1,5 @@
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { Sql } from '../../db/sql';
 
 /** One outbox row claimed for delivery. */
 export interface OutboxDelivery {
@@ -83,7 +84,7 @@ export class OutboxDispatcher {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly options: OutboxDispatcherOptions,
   ) {
     this.handlers = new Map(options.handlers.map((handler) => [handler.topic, handler]));
@@ -128,7 +129,7 @@ export class OutboxDispatcher {
 
   /** Pending rows per topic, and dead ones: the backlog operators watch. */
   async backlog(): Promise<Array<{ topic: string; status: string; count: number }>> {
-    const rows = await this.prisma.$queryRaw<Array<{ topic: string; status: string; count: bigint }>>`
+    const rows = await this.sql.$queryRaw<Array<{ topic: string; status: string; count: bigint }>>`
       SELECT topic, status::text AS status, count(*) AS count FROM outbox_events WHERE status IN ('PENDING', 'DEAD') GROUP BY topic, status`;
     return rows.map((row) => ({ topic: row.topic, status: row.status, count: Number(row.count) }));
   }
@@ -166,12 +167,12 @@ export class OutboxDispatcher {
   private async housekeeping(): Promise<void> {
     const unserved = this.options.unservedTopics ?? [];
     if (unserved.length > 0) {
-      await this.prisma.$executeRaw`
+      await this.sql.$executeRaw`
         UPDATE outbox_events SET status = 'DISCARDED', finished_at = now(), last_error = 'no receiver configured'
          WHERE status = 'PENDING' AND topic IN (${Prisma.join(unserved)})`;
     }
     const retentionMs = this.options.retentionMs ?? 7 * 24 * 3_600_000;
-    await this.prisma.$executeRaw`
+    await this.sql.$executeRaw`
       DELETE FROM outbox_events WHERE status IN ('DELIVERED', 'DISCARDED') AND finished_at < now() - ${retentionMs}::double precision * interval '1 millisecond'`;
   }
 
@@ -184,7 +185,7 @@ export class OutboxDispatcher {
   private async deliverBatch(): Promise<boolean> {
     const topics = [...this.handlers.keys()];
     if (topics.length === 0) return false;
-    const claimed = await this.prisma.$queryRaw<Array<Omit<OutboxDelivery, 'clientId'> & { client_id: string; due: number }>>`
+    const claimed = await this.sql.$queryRaw<Array<Omit<OutboxDelivery, 'clientId'> & { client_id: string; due: number }>>`
       WITH claimed AS (
         UPDATE outbox_events SET locked_until = now() + ${this.options.leaseMs}::double precision * interval '1 millisecond', attempts = attempts + 1
          WHERE seq IN (
@@ -222,19 +223,19 @@ export class OutboxDispatcher {
       counts.delivered += 1;
       const markDelivered = Prisma.sql`
         UPDATE outbox_events SET status = 'DELIVERED', finished_at = now(), locked_until = NULL, last_error = NULL WHERE seq = ${delivery.seq}`;
-      await this.prisma.$executeRaw(outcome.then ? Prisma.sql`WITH handled AS (${outcome.then}) ${markDelivered}` : markDelivered);
+      await this.sql.$executeRaw(outcome.then ? Prisma.sql`WITH handled AS (${outcome.then}) ${markDelivered}` : markDelivered);
       return;
     }
     counts[outcome.kind] += 1;
     if (outcome.kind === 'dead') this.options.logger.error({ ...describe(delivery), reason: outcome.reason }, 'outbox delivery dead');
-    await this.prisma.$executeRaw`
+    await this.sql.$executeRaw`
       UPDATE outbox_events SET status = ${outcome.kind === 'dead' ? 'DEAD' : 'DISCARDED'}::"OutboxStatus", finished_at = now(), locked_until = NULL, last_error = ${outcome.reason}
        WHERE seq = ${delivery.seq}`;
   }
 
   private async failed(delivery: OutboxDelivery, reason: string): Promise<void> {
     const delayMs = retryDelayMs(this.retry, delivery.attempts);
-    const [row] = await this.prisma.$queryRaw<Array<{ status: string }>>`
+    const [row] = await this.sql.$queryRaw<Array<{ status: string }>>`
       UPDATE outbox_events
          SET locked_until = NULL, last_error = ${reason.slice(0, 500)},
              next_attempt_at = now() + ${delayMs}::double precision * interval '1 millisecond',

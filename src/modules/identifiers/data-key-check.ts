@@ -4,7 +4,8 @@
  * server with another key would silently miss duplicates and fail to decrypt the first one's
  * identifiers.
  */
-import type { PrismaClient } from '../../generated/prisma/client';
+import type { IdentifierType } from '../../generated/prisma/enums';
+import type { SqlDatabase } from '../../db/sql';
 import { inTransaction } from '../../db/transaction';
 import { KeyRing, SINGLE_KEY_ID } from '../../shared/keys';
 import { documentKeysUnder } from '../documents/document-rekeying';
@@ -26,10 +27,11 @@ export class DataKeyMismatchError extends Error {
  * - a key not yet recorded cannot decrypt the identifiers already stored under its id (a database
  *   written before keys were recorded, started with another key).
  */
-export async function checkDataKeys(prisma: PrismaClient, ring: KeyRing): Promise<string[]> {
-  return inTransaction(prisma, async (tx) => {
+export async function checkDataKeys(database: SqlDatabase, ring: KeyRing): Promise<string[]> {
+  return inTransaction(database, async (tx) => {
     await tx.$executeRaw`LOCK TABLE data_keys IN SHARE ROW EXCLUSIVE MODE`;
-    const recorded = new Map((await tx.dataKey.findMany()).map((row) => [row.keyId, row.fingerprint]));
+    const rows = await tx.$queryRaw<Array<{ keyId: string; fingerprint: string }>>`SELECT key_id AS "keyId", fingerprint FROM data_keys`;
+    const recorded = new Map(rows.map((row) => [row.keyId, row.fingerprint]));
     const problems: string[] = [];
 
     const known = ring.keys.filter((key) => recorded.get(key.id) === key.keys.fingerprint);
@@ -47,9 +49,11 @@ export async function checkDataKeys(prisma: PrismaClient, ring: KeyRing): Promis
 
     const absent = [...new Set([...recorded.keys(), SINGLE_KEY_ID])].filter((id) => !ring.get(id));
     if (absent.length > 0) {
-      const stillUsed = await tx.identifier.groupBy({ by: ['valueHashKeyId'], where: { valueHashKeyId: { in: absent } }, _count: { _all: true } });
-      for (const { valueHashKeyId: id, _count: count } of stillUsed) {
-        problems.push(`${count._all} identifier(s) are still under key ${id}, which is not configured: keep it in the ring until npm run keys:rotate reports 0 for it`);
+      const stillUsed = await tx.$queryRaw<Array<{ id: string; count: number }>>`
+        SELECT value_hash_key_id AS id, count(*)::int AS count FROM identifiers
+         WHERE value_hash_key_id = ANY(${absent}::text[]) GROUP BY value_hash_key_id ORDER BY value_hash_key_id`;
+      for (const { id, count } of stillUsed) {
+        problems.push(`${count} identifier(s) are still under key ${id}, which is not configured: keep it in the ring until npm run keys:rotate reports 0 for it`);
       }
       for (const { keyId, count } of await documentKeysUnder(tx, absent)) {
         problems.push(`${count} document(s) have their key still wrapped under key ${keyId}, which is not configured: keep it in the ring until npm run keys:rotate reports 0 for it`);
@@ -59,7 +63,8 @@ export async function checkDataKeys(prisma: PrismaClient, ring: KeyRing): Promis
     const unrecorded = ring.keys.filter((key) => !recorded.has(key.id));
     const vault = new IdentifierVault(ring);
     for (const key of unrecorded) {
-      const sample = await tx.identifier.findFirst({ where: { valueHashKeyId: key.id }, select: { type: true, valueEncrypted: true } });
+      const [sample] = await tx.$queryRaw<Array<{ type: IdentifierType; valueEncrypted: Uint8Array }>>`
+        SELECT type, value_encrypted AS "valueEncrypted" FROM identifiers WHERE value_hash_key_id = ${key.id} LIMIT 1`;
       if (!sample || vault.keyIdOf(sample.valueEncrypted) !== key.id) continue;
       try {
         vault.decrypt(sample.type, sample.valueEncrypted);
@@ -75,7 +80,9 @@ export async function checkDataKeys(prisma: PrismaClient, ring: KeyRing): Promis
       );
     }
     if (unrecorded.length > 0) {
-      await tx.dataKey.createMany({ data: unrecorded.map((key) => ({ keyId: key.id, fingerprint: key.keys.fingerprint })) });
+      await tx.$executeRaw`
+        INSERT INTO data_keys (key_id, fingerprint)
+        SELECT * FROM unnest(${unrecorded.map((key) => key.id)}::text[], ${unrecorded.map((key) => key.keys.fingerprint)}::text[])`;
     }
     return unrecorded.map((key) => key.id);
   });

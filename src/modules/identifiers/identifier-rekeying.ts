@@ -4,7 +4,8 @@
  * transaction over rows it locked with SKIP LOCKED, so it never waits on (or blocks for long) a
  * request that holds one of them, and servers keep finding duplicates under either key meanwhile.
  */
-import type { PrismaClient } from '../../generated/prisma/client';
+import type { IdentifierStatus, IdentifierType } from '../../generated/prisma/enums';
+import type { Database } from '../../db/database';
 import { inTransaction } from '../../db/transaction';
 import type { KeyRing } from '../../shared/keys';
 import { IdentifierVault } from './identifier-values';
@@ -27,7 +28,8 @@ export interface RekeyReport {
 
 const GIVE_UP_AFTER_EMPTY_BATCHES = 20;
 
-export async function rekeyIdentifiers(prisma: PrismaClient, ring: KeyRing, options: RekeyOptions = {}): Promise<RekeyReport> {
+export async function rekeyIdentifiers(database: Database, ring: KeyRing, options: RekeyOptions = {}): Promise<RekeyReport> {
+  const { prisma } = database;
   const { batchSize = 500, onProgress = () => undefined, retryDelayMs = 250 } = options;
   const vault = new IdentifierVault(ring);
   const current = ring.current.id;
@@ -40,15 +42,11 @@ export async function rekeyIdentifiers(prisma: PrismaClient, ring: KeyRing, opti
   const duplicates: RekeyReport['duplicates'] = [];
   while (oldIds.length > 0) {
     const skip = duplicates.map((d) => d.id);
-    const moved = await inTransaction(prisma, async (tx) => {
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`
-        SELECT id FROM identifiers
-         WHERE value_hash_key_id = ANY(${oldIds}) AND id <> ALL(${skip}::uuid[])
+    const moved = await inTransaction(database, async (tx) => {
+      const rows = await tx.$queryRaw<Array<{ id: string; type: IdentifierType; issuingCountry: string | null; valueEncrypted: Uint8Array; status: IdentifierStatus }>>`
+        SELECT id, type, issuing_country AS "issuingCountry", value_encrypted AS "valueEncrypted", status FROM identifiers
+         WHERE value_hash_key_id = ANY(${oldIds}::text[]) AND id <> ALL(${skip}::uuid[])
          LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
-      const rows = await tx.identifier.findMany({
-        where: { id: { in: locked.map((row) => row.id) } },
-        select: { id: true, type: true, issuingCountry: true, valueEncrypted: true, status: true },
-      });
       const rekeyed = rows.map((row) => {
         const value = vault.decrypt(row.type, row.valueEncrypted);
         return { row, value, hash: vault.uniquenessHash(row.type, row.issuingCountry, value) };
@@ -56,10 +54,9 @@ export async function rekeyIdentifiers(prisma: PrismaClient, ring: KeyRing, opti
       // Two ACTIVE identifiers of one value under different keys (possible only if a server ran
       // without one of the keys) cannot share a hash: leave the later one for a person to resolve.
       const activeHolders = new Map(
-        (await tx.identifier.findMany({
-          where: { status: 'ACTIVE', valueHash: { in: rekeyed.filter((r) => r.row.status === 'ACTIVE').map((r) => r.hash) } },
-          select: { id: true, valueHash: true },
-        })).map((holder) => [holder.valueHash, holder.id]),
+        (await tx.$queryRaw<Array<{ id: string; valueHash: string }>>`
+          SELECT id, value_hash AS "valueHash" FROM identifiers
+           WHERE status = 'ACTIVE' AND value_hash = ANY(${rekeyed.filter((r) => r.row.status === 'ACTIVE').map((r) => r.hash)}::text[])`).map((holder) => [holder.valueHash, holder.id]),
       );
       let count = 0;
       for (const { row, value, hash } of rekeyed) {
@@ -69,10 +66,9 @@ export async function rekeyIdentifiers(prisma: PrismaClient, ring: KeyRing, opti
           continue;
         }
         if (row.status === 'ACTIVE') activeHolders.set(hash, row.id);
-        await tx.identifier.update({
-          where: { id: row.id },
-          data: { valueEncrypted: new Uint8Array(vault.encrypt(row.type, value)), valueHash: hash, valueHashKeyId: current },
-        });
+        await tx.$executeRaw`
+          UPDATE identifiers SET value_encrypted = ${new Uint8Array(vault.encrypt(row.type, value))}, value_hash = ${hash}, value_hash_key_id = ${current}
+           WHERE id = ${row.id}::uuid`;
         count += 1;
       }
       return { count, seen: rows.length };

@@ -3,7 +3,7 @@ import { Prisma } from '../../generated/prisma/client';
 import type { Identifier } from '../../generated/prisma/client';
 import type { IdentifierType } from '../../generated/prisma/enums';
 import type { Tx } from '../../db/transaction';
-import { IDENTIFIER_COLUMNS } from '../../db/rows';
+import { IDENTIFIER_COLUMNS, calendarDay } from '../../db/rows';
 import type { KeyedHash } from './identifier-values';
 
 export interface NewIdentifier {
@@ -35,7 +35,7 @@ export async function insertUnlessHeld(tx: Tx, identifier: NewIdentifier): Promi
     INSERT INTO identifiers (id, client_id, type, issuing_country, value_encrypted, value_hash, value_hash_key_id, last4, expires_on, status, created_at)
     SELECT ${randomUUID()}::uuid, ${identifier.clientId}::uuid, ${identifier.type}::"IdentifierType", ${identifier.issuingCountry}::text,
            ${identifier.valueEncrypted}::bytea, ${identifier.hash.hash}::text, ${identifier.hash.keyId}::text, ${identifier.last4}::text,
-           ${identifier.expiresOn === null ? null : identifier.expiresOn.toISOString().slice(0, 10)}::date, 'ACTIVE', ${identifier.createdAt}::timestamptz
+           ${calendarDay(identifier.expiresOn)}::date, 'ACTIVE', ${identifier.createdAt}::timestamptz
     ${heldUnderOtherKeys}
     ON CONFLICT (value_hash) WHERE status = 'ACTIVE' DO NOTHING
     RETURNING ${IDENTIFIER_COLUMNS}`;

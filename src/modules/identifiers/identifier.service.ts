@@ -91,12 +91,10 @@ export class IdentifierService {
     const owner = isUuid(id) ? await this.prisma.identifier.findUnique({ where: { id }, select: { clientId: true } }) : null;
     if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('identifier', id));
     const result = await this.changes.apply(actor, owner.clientId, async ({ tx, now }) => {
-      const deactivated = await tx.identifier.updateMany({
-        where: { id, status: 'ACTIVE' },
-        data: { status: 'INACTIVE', deactivatedAt: now },
-      });
+      const deactivated = await tx.$executeRaw`
+        UPDATE identifiers SET status = 'INACTIVE', deactivated_at = ${now}::timestamptz WHERE id = ${id}::uuid AND status = 'ACTIVE'`;
       // Already inactive: nothing changes, and saying so again is not an error.
-      if (deactivated.count === 0) return { ok: true, value: undefined, events: [] };
+      if (deactivated === 0) return { ok: true, value: undefined, events: [] };
       return { ok: true, value: undefined, events: [{ type: 'IDENTIFIER_DEACTIVATED', detail: { identifierId: id } }] };
     });
     if (!result.ok) return fail(childFailure(result.failure, 'identifier', id));

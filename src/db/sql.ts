@@ -1,0 +1,165 @@
+/**
+ * Raw SQL straight on the driver (a pg pool or client, or PGlite), without Prisma's client in the
+ * way: the statements of the write path and of the hot reads.
+ *
+ * Prisma's interactive transaction costs several times the CPU of the statements it carries
+ * (bench/transaction-overhead.js: three statements 0.8-1.6 ms as a `$transaction`, 0.16-0.32 ms on
+ * a pg client), and every mutation is one. Statements here are Prisma.Sql values, written exactly
+ * as for Prisma's `$queryRaw`, and rows come back in Prisma's shapes (see `Sql`), so a function
+ * taking `Sql` runs as well on Prisma's client or transaction (tests compare the two).
+ */
+import pg from 'pg';
+import type { PGliteInterface, Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { Prisma } from '../generated/prisma/client';
+
+/**
+ * What runs raw statements: Prisma's own `$queryRaw`/`$executeRaw`, so Prisma's client and its
+ * transactions are one too. Rows read as Prisma reads them: timestamps as Dates, date columns as
+ * Dates at UTC midnight, int8 as bigint, bytea as Uint8Array, json as parsed values, enums as
+ * strings. Parameters: Dates are sent as UTC instants, bigints as their digits, objects as JSON.
+ */
+export interface Sql {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>;
+  $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number>;
+}
+
+/** Called with the text of every statement sent (for the statement-count tests and the bench), or null. */
+export type StatementListener = ((text: string) => void) | null;
+
+/** Something that runs a statement and answers rows and a count: a pg pool or client, PGlite or its transaction. */
+interface Runner {
+  run(text: string, values: unknown[]): Promise<{ rows: unknown[]; count: number }>;
+}
+
+/** The statement's text ($1, $2, ...) and its values as the drivers take them. */
+function statementOf(query: TemplateStringsArray | Prisma.Sql, values: unknown[]): { text: string; values: unknown[] } {
+  const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
+  return { text: sql.text, values: sql.values.map(driverValue) };
+}
+
+/** Dates as UTC instants (pg would send local time, and a UTC-midnight date must stay its day). */
+function driverValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+class RawSql implements Sql {
+  constructor(
+    private readonly runner: Runner,
+    private readonly listener: StatementListener,
+  ) {}
+
+  async $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
+    const statement = statementOf(query, values);
+    this.listener?.(statement.text);
+    return (await this.runner.run(statement.text, statement.values)).rows as T;
+  }
+
+  async $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number> {
+    const statement = statementOf(query, values);
+    this.listener?.(statement.text);
+    return (await this.runner.run(statement.text, statement.values)).count;
+  }
+}
+
+/** A date column's text (YYYY-MM-DD) as Prisma reads it: that day's UTC midnight. */
+const utcMidnight = (text: string) => new Date(`${text}T00:00:00.000Z`);
+const asUint8Array = (buffer: Buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+const parseBytea = pg.types.getTypeParser(pg.types.builtins.BYTEA) as (text: string) => Buffer;
+
+/** pg's parsers but where Prisma reads otherwise: int8, date, bytea. */
+const PG_PARSERS: Record<number, (text: string) => unknown> = {
+  [pg.types.builtins.INT8]: (text) => BigInt(text),
+  [pg.types.builtins.DATE]: utcMidnight,
+  [pg.types.builtins.BYTEA]: (text) => asUint8Array(parseBytea(text)),
+};
+const pgTypes = {
+  getTypeParser: (oid: number, format?: string) => PG_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
+};
+
+/** PGlite's parsers (dates already at UTC midnight, bytea as Uint8Array) but int8 as bigint. */
+const PGLITE_PARSERS = { 20: (text: string) => BigInt(text) };
+
+function pgRunner(queryable: pg.Pool | pg.PoolClient): Runner {
+  return {
+    async run(text, values) {
+      const result = await queryable.query({ text, values, types: pgTypes } as pg.QueryConfig);
+      return { rows: result.rows, count: result.rowCount ?? 0 };
+    },
+  };
+}
+
+function pgliteRunner(pglite: PGliteInterface | PgliteTransaction): Runner {
+  return {
+    async run(text, values) {
+      try {
+        const result = await pglite.query(text, values, { parsers: PGLITE_PARSERS });
+        return { rows: result.rows, count: result.affectedRows ?? 0 };
+      } catch (error) {
+        throw withoutParameters(error);
+      }
+    },
+  };
+}
+
+/** PGlite's errors carry the statement's parameters (identifier values, codes): never let them travel on. */
+function withoutParameters(error: unknown): unknown {
+  if (error && typeof error === 'object') {
+    for (const key of ['params', 'queryOptions']) delete (error as Record<string, unknown>)[key];
+  }
+  return error;
+}
+
+/**
+ * The raw SQL of a database, outside and inside transactions. A transaction commits when `work`
+ * returns and rolls back when it throws; it is seen by listeners as its statements and a COMMIT
+ * (or ROLLBACK), without BEGIN, as Prisma's query events showed it.
+ */
+export interface SqlDatabase {
+  /** Statements outside any transaction, each atomic on its own. */
+  readonly sql: Sql;
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export function pgSqlDatabase(pool: pg.Pool, listener: StatementListener): SqlDatabase {
+  return {
+    sql: new RawSql(pgRunner(pool), listener),
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        // With src/db/deferred-begin.ts as the pool's client, BEGIN travels with the first statement.
+        await client.query('BEGIN');
+        const result = await work(new RawSql(pgRunner(client), listener));
+        listener?.('COMMIT');
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        listener?.('ROLLBACK');
+        // A connection that cannot even roll back is closed rather than handed to the next request.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
+export function pgliteSqlDatabase(pglite: PGliteInterface, listener: StatementListener): SqlDatabase {
+  return {
+    sql: new RawSql(pgliteRunner(pglite), listener),
+    async transaction(work) {
+      // PGlite runs one transaction at a time: others (and statements outside) wait for it.
+      let committed = false;
+      try {
+        const result = await pglite.transaction(async (t) => work(new RawSql(pgliteRunner(t), listener)));
+        committed = true;
+        return result;
+      } finally {
+        listener?.(committed ? 'COMMIT' : 'ROLLBACK');
+      }
+    },
+  };
+}
