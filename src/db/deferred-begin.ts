@@ -1,26 +1,34 @@
 /**
- * A pg client that sends a transaction's BEGIN in the same write as its first statement.
+ * A pg client that sends a transaction's BEGIN in the same write as its first statement, and its
+ * COMMIT, when asked, in the same write as its last.
  *
- * Prisma's interactive transaction sends BEGIN and waits for its answer before the first statement:
- * one round trip (and one socket write, the costliest call of a mutation on a busy machine) that
- * carries nothing. This client answers BEGIN at once without sending it, and sends it in front of
- * the next statement on the same connection, both in one extended-protocol batch with one Sync:
- * Parse/Bind/Execute "BEGIN", then the statement's Parse/Bind/Describe/Execute, then Sync. If the
- * BEGIN failed, the statement is not run and its error is the answer; if the statement fails, the
- * transaction is open and failed, exactly as after a separate BEGIN, and Prisma's ROLLBACK follows.
- * A transaction that ends before any statement sends neither BEGIN nor its COMMIT or ROLLBACK.
+ * A transaction used to cost a round trip for BEGIN and one for COMMIT that carried nothing else:
+ * two socket writes, the costliest call of a mutation on a busy machine, and two waits. This client
+ * answers BEGIN at once without sending it, and sends it in front of the next statement on the
+ * same connection, both in one extended-protocol batch with one Sync (Parse/Bind/Execute "BEGIN",
+ * then the statement's Parse/Bind/Describe/Execute, then Sync). If the BEGIN failed, the statement
+ * is not run and its error is the answer; if the statement fails, the transaction is open and
+ * failed, exactly as after a separate BEGIN, and the caller's ROLLBACK follows. A transaction that
+ * ends before any statement sends neither BEGIN nor its COMMIT or ROLLBACK.
  *
- * Only the exact text "BEGIN" without parameters is deferred (what @prisma/adapter-pg sends); the
- * pool resets the state whenever it hands a connection out (`resetDeferredBegin`).
+ * A statement sent with `commitAfter: true` in its config has Parse/Bind/Execute "COMMIT" after it
+ * in the same batch, before the Sync: when the statement fails, PostgreSQL skips the COMMIT (the
+ * transaction is left failed, for the caller's ROLLBACK); when the COMMIT fails, its error is the
+ * answer. src/db/sql.ts sends a unit of work's last statement so.
+ *
+ * Only the exact text "BEGIN" without parameters is deferred; the pool resets the state whenever
+ * it hands a connection out (`resetDeferredBegin`).
  */
 import pg from 'pg';
 
-type QueryConfig = pg.QueryConfig & { rowMode?: string; types?: unknown; queryMode?: string };
+/** `commitAfter`: send COMMIT right after this statement, in its batch (see above). */
+export type QueryConfig = pg.QueryConfig & { rowMode?: string; types?: unknown; queryMode?: string; commitAfter?: boolean };
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 
 /** The parts of pg's Query this relies on (pg/lib/query.js), not in its type declarations. */
 interface PgQueryInternals {
   prepare(connection: PgConnection): void;
+  _getRows(connection: PgConnection, rows: number | undefined): void;
   handleCommandComplete(message: unknown, connection: PgConnection): void;
   callback?: Callback;
 }
@@ -29,28 +37,48 @@ interface PgConnection {
   parse(query: { text: string; name?: string; types?: unknown[] }): void;
   bind(config: { portal?: string; statement?: string; values?: unknown[] }): void;
   execute(config: { portal?: string; rows?: number }): void;
+  sync(): void;
 }
 
 const PgQuery = pg.Query as unknown as new (config: QueryConfig) => PgQueryInternals;
 
-/** A query preceded, in the same batch, by BEGIN; BEGIN's CommandComplete is not part of its result. */
-class BeganQuery extends PgQuery {
-  private beginAnswered = false;
+/** A query with BEGIN before it and/or COMMIT after it, in one batch; their CommandCompletes are not part of its result. */
+class BatchedQuery extends PgQuery {
+  private completes = 0;
+
+  constructor(
+    config: QueryConfig,
+    private readonly begin: boolean,
+    private readonly commit: boolean,
+  ) {
+    super(config);
+  }
 
   override prepare(connection: PgConnection): void {
-    connection.parse({ text: 'BEGIN' });
-    connection.bind({});
-    connection.execute({});
+    if (this.begin) sendUnnamed(connection, 'BEGIN');
     super.prepare(connection);
   }
 
+  /** pg sends Execute then Sync here (no row limit is ever set): COMMIT goes between them. */
+  override _getRows(connection: PgConnection, rows: number | undefined): void {
+    if (!this.commit) return super._getRows(connection, rows);
+    connection.execute({ portal: (this as { portal?: string }).portal, rows });
+    sendUnnamed(connection, 'COMMIT');
+    connection.sync();
+  }
+
   override handleCommandComplete(message: unknown, connection: PgConnection): void {
-    if (!this.beginAnswered) {
-      this.beginAnswered = true;
-      return;
-    }
+    const index = this.completes++;
+    if (this.begin && index === 0) return;
+    if (this.commit && index === (this.begin ? 2 : 1)) return;
     super.handleCommandComplete(message, connection);
   }
+}
+
+function sendUnnamed(connection: PgConnection, text: 'BEGIN' | 'COMMIT'): void {
+  connection.parse({ text });
+  connection.bind({});
+  connection.execute({});
 }
 
 const answered = (command: string) => ({ command, rowCount: null, oid: 0, rows: [], fields: [] }) as unknown as pg.QueryResult;
@@ -79,12 +107,14 @@ export class DeferredBeginClient extends pg.Client {
       this.beginPending = true;
       return Promise.resolve(answered('BEGIN')) as never;
     }
-    if (this.beginPending && plain) {
+    const commitAfter = plain && typeof config === 'object' && (config as QueryConfig).commitAfter === true;
+    if ((this.beginPending || commitAfter) && plain) {
+      const begin = this.beginPending;
       this.beginPending = false;
       // Nothing was sent: there is no transaction on the server to end.
-      if ((text === 'COMMIT' || text === 'ROLLBACK') && (parameters === undefined || parameters.length === 0)) return Promise.resolve(answered(text)) as never;
+      if (begin && (text === 'COMMIT' || text === 'ROLLBACK') && (parameters === undefined || parameters.length === 0)) return Promise.resolve(answered(text)) as never;
       const base: QueryConfig = typeof config === 'string' ? { text: config } : { ...(config as QueryConfig) };
-      const query = new BeganQuery({ ...base, values: parameters, queryMode: 'extended' });
+      const query = new BatchedQuery({ ...base, values: parameters, queryMode: 'extended' }, begin, commitAfter);
       return new Promise<pg.QueryResult>((resolve, reject) => {
         query.callback = (error, result) => (error ? reject(error) : resolve(result!));
         super.query(query as unknown as pg.Submittable);

@@ -81,10 +81,10 @@ const pgTypes = {
 /** PGlite's parsers (dates already at UTC midnight, bytea as Uint8Array) but int8 as bigint. */
 const PGLITE_PARSERS = { 20: (text: string) => BigInt(text) };
 
-function pgRunner(queryable: pg.Pool | pg.PoolClient): Runner {
+function pgRunner(queryable: pg.Pool | pg.PoolClient, commitAfter = false): Runner {
   return {
     async run(text, values) {
-      const result = await queryable.query({ text, values, types: pgTypes } as pg.QueryConfig);
+      const result = await queryable.query({ text, values, types: pgTypes, commitAfter } as pg.QueryConfig);
       return { rows: result.rows, count: result.rowCount ?? 0 };
     },
   };
@@ -115,11 +115,16 @@ function withoutParameters(error: unknown): unknown {
  * The raw SQL of a database, outside and inside transactions. A transaction commits when `work`
  * returns and rolls back when it throws; it is seen by listeners as its statements and a COMMIT
  * (or ROLLBACK), without BEGIN, as Prisma's query events showed it.
+ *
+ * `last` runs the transaction's last statement: on PostgreSQL it carries the COMMIT in its own
+ * round trip (src/db/deferred-begin.ts), so the transaction is committed when it answers and no
+ * statement may follow it (one that does is refused). On PGlite, where a round trip is a function
+ * call, it is an ordinary statement and the COMMIT follows when `work` returns.
  */
 export interface SqlDatabase {
   /** Statements outside any transaction, each atomic on its own. */
   readonly sql: Sql;
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Sql, last: Sql) => Promise<T>): Promise<T>;
 }
 
 export function pgSqlDatabase(pool: pg.Pool, listener: StatementListener): SqlDatabase {
@@ -128,12 +133,31 @@ export function pgSqlDatabase(pool: pg.Pool, listener: StatementListener): SqlDa
     async transaction(work) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      let committed = false;
+      const statements = pgRunner(client);
+      const committing = pgRunner(client, true);
+      const inTransaction: Runner = {
+        run(text, values) {
+          if (committed) return Promise.reject(new Error('A statement after the transaction was committed with its last statement'));
+          return statements.run(text, values);
+        },
+      };
+      const last: Runner = {
+        async run(text, values) {
+          if (committed) throw new Error('A statement after the transaction was committed with its last statement');
+          committed = true;
+          listener?.('COMMIT');
+          return committing.run(text, values);
+        },
+      };
       try {
         // With src/db/deferred-begin.ts as the pool's client, BEGIN travels with the first statement.
         await client.query('BEGIN');
-        const result = await work(new RawSql(pgRunner(client), listener));
-        listener?.('COMMIT');
-        await client.query('COMMIT');
+        const result = await work(new RawSql(inTransaction, listener), new RawSql(last, listener));
+        if (!committed) {
+          listener?.('COMMIT');
+          await client.query('COMMIT');
+        }
         return result;
       } catch (error) {
         listener?.('ROLLBACK');
@@ -154,7 +178,10 @@ export function pgliteSqlDatabase(pglite: PGliteInterface, listener: StatementLi
       // PGlite runs one transaction at a time: others (and statements outside) wait for it.
       let committed = false;
       try {
-        const result = await pglite.transaction(async (t) => work(new RawSql(pgliteRunner(t), listener)));
+        const result = await pglite.transaction(async (t) => {
+          const tx = new RawSql(pgliteRunner(t), listener);
+          return work(tx, tx);
+        });
         committed = true;
         return result;
       } finally {

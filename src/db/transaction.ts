@@ -12,6 +12,11 @@ class Rollback<T> {
 export interface UnitOfWork {
   /** Roll back everything written so far and make `inTransaction` return `result`. */
   rollbackWith<T>(result: T): never;
+  /**
+   * Runs the transaction's last statement, with its COMMIT in the same round trip on PostgreSQL
+   * (src/db/sql.ts): once it answers, the transaction is committed and no statement may follow.
+   */
+  readonly last: Tx;
 }
 
 /**
@@ -40,15 +45,16 @@ export async function inTransaction<T>(
   database: SqlDatabase,
   work: (tx: Tx, unit: UnitOfWork) => Promise<T>,
 ): Promise<T> {
-  const unit: UnitOfWork = {
-    rollbackWith(result) {
-      throw new Rollback(result);
-    },
-  };
   const participant = transactionParticipant.getStore();
   try {
-    const result = await database.transaction(async (tx) => {
+    const result = await database.transaction(async (tx, last) => {
       if (participant) await participant.enlist(tx);
+      const unit: UnitOfWork = {
+        rollbackWith(result) {
+          throw new Rollback(result);
+        },
+        last,
+      };
       return work(tx, unit);
     });
     participant?.settled(true);

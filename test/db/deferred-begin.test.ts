@@ -1,5 +1,6 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, QueryConfig } from 'pg';
 import { DeferredBeginClient } from '../../src/db/deferred-begin';
+import type { Sql } from '../../src/db/sql';
 import { TestApp, startTestApp } from '../support/test-app';
 import { onPostgres } from '../support/test-database';
 
@@ -90,6 +91,123 @@ function roundTrips(client: PoolClient): () => number {
       await client.query('ROLLBACK');
     } finally {
       client.release();
+    }
+  });
+});
+
+// A unit of work's last statement carries the COMMIT (commitAfter): PostgreSQL only.
+(onPostgres ? describe : describe.skip)('COMMIT sent with the last statement (PostgreSQL)', () => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 2, Client: DeferredBeginClient });
+    pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+  });
+  afterAll(() => pool.end());
+
+  const committing = (text: string, values: unknown[] = []): QueryConfig => ({ text, values, commitAfter: true }) as QueryConfig;
+
+  it('runs BEGIN, a statement and the last statement with COMMIT in two round trips, committed when it answers', async () => {
+    const client = await pool.connect();
+    const other = await pool.connect();
+    const table = `commit_after_${process.pid}_1`;
+    try {
+      await client.query(`CREATE TABLE ${table} (a int)`);
+      const trips = roundTrips(client);
+      await client.query('BEGIN');
+      await client.query({ text: `INSERT INTO ${table} VALUES ($1)`, values: [1] });
+      const last = await client.query(committing(`INSERT INTO ${table} VALUES ($1) RETURNING a`, [2]));
+      expect(trips()).toBe(2);
+      // the answer is the statement's alone, and the transaction is over: another connection sees both rows
+      expect(last.rows).toEqual([{ a: 2 }]);
+      expect(last.command).toBe('INSERT');
+      expect((await other.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 2 }]);
+      expect((await client.query('SELECT txid_current_if_assigned() AS open')).rows).toEqual([{ open: null }]);
+    } finally {
+      await other.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      client.release();
+      other.release();
+    }
+  });
+
+  it('commits a one-statement transaction in one round trip: BEGIN, the statement and COMMIT in one batch', async () => {
+    const client = await pool.connect();
+    const table = `commit_after_${process.pid}_2`;
+    try {
+      await client.query(`CREATE TABLE ${table} (a int)`);
+      const trips = roundTrips(client);
+      await client.query('BEGIN');
+      const only = await client.query(committing(`INSERT INTO ${table} VALUES ($1), ($2)`, [1, 2]));
+      expect(trips()).toBe(1);
+      expect(only.rowCount).toBe(2);
+      expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      client.release();
+    }
+  });
+
+  it('skips the COMMIT when the last statement fails: the transaction is left failed, and ROLLBACK undoes the earlier ones', async () => {
+    const client = await pool.connect();
+    const table = `commit_after_${process.pid}_3`;
+    try {
+      await client.query(`CREATE TABLE ${table} (a int)`);
+      await client.query('BEGIN');
+      await client.query({ text: `INSERT INTO ${table} VALUES ($1)`, values: [1] });
+      await expect(client.query(committing('SELECT 1 / $1::int', [0]))).rejects.toMatchObject({ code: '22012' });
+      await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      await client.query('ROLLBACK');
+      expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      client.release();
+    }
+  });
+
+  it('answers with the COMMIT\'s error when the COMMIT fails (a deferred constraint), and nothing is kept', async () => {
+    const client = await pool.connect();
+    const table = `commit_after_${process.pid}_4`;
+    try {
+      await client.query(`CREATE TABLE ${table} (a int, CONSTRAINT ${table}_a UNIQUE (a) DEFERRABLE INITIALLY DEFERRED)`);
+      await client.query('BEGIN');
+      await client.query({ text: `INSERT INTO ${table} VALUES ($1)`, values: [1] });
+      await expect(client.query(committing(`INSERT INTO ${table} VALUES ($1)`, [1]))).rejects.toMatchObject({ code: '23505', constraint: `${table}_a` });
+      // the failed COMMIT ended the transaction; a ROLLBACK after it only warns
+      await client.query('ROLLBACK');
+      expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      client.release();
+    }
+  });
+});
+
+// A transaction on the app's database: `last` commits, and nothing may follow it (both databases).
+describe('a transaction\'s last statement', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.stop());
+
+  it('is committed with it, and a statement after it is refused without undoing it', async () => {
+    const externalId = `last-${Date.now()}`;
+    const id = '00000000-0000-4000-8000-' + String(Date.now()).slice(-12).padStart(12, '0');
+    const insert = (tx: Sql) => tx.$executeRaw`
+      INSERT INTO clients (id, external_id, first_name, last_name, status, created_at, updated_at) VALUES (${id}::uuid, ${externalId}, 'Last', 'Statement', 'PENDING', now(), now())`;
+    const result = await t.app.database.transaction(async (tx, last) => {
+      await tx.$queryRaw`SELECT 1`;
+      return insert(last);
+    });
+    expect(result).toBe(1);
+    expect(await t.app.database.prisma.client.count({ where: { externalId } })).toBe(1);
+
+    if (t.app.database.kind === 'postgres') {
+      await expect(
+        t.app.database.transaction(async (tx, last) => {
+          await last.$queryRaw`SELECT 1`;
+          await tx.$queryRaw`SELECT 2`;
+        }),
+      ).rejects.toThrow(/after the transaction was committed/);
     }
   });
 });

@@ -176,8 +176,9 @@ export class ClientChanges {
           events.push(decision.transition.event);
         }
       }
-      // One statement: the row as changed, version + 1, the history, and the change's final write.
-      const updated = await writeClient(tx, { ...client, ...data }, now, events.length > 0 ? eventsInsert(clientId, events, now) : null, finalWrite);
+      // One statement: the row as changed, version + 1, the history, and the change's final write;
+      // the last of the transaction, so its COMMIT goes with it.
+      const updated = await writeClient(unit.last, { ...client, ...data }, now, events.length > 0 ? eventsInsert(clientId, events, now) : null, finalWrite);
       recorded = events;
       return ok({ value: outcome.value, client: updated });
     });
