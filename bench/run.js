@@ -62,6 +62,7 @@ const { isDeepStrictEqual } = require('node:util');
 const { closedLoop, graphqlClient, httpClient, runPool, summary } = require('./load');
 const { EVERYTHING_PAGE, JOURNEY_MUTATIONS, NESTED_PAGE, onboardingSteps, pngOf, startCodeReceiver } = require('./onboarding');
 const { freePort, killAllChildren, startChild } = require('./processes');
+const { postgresCpu } = require('./postgres-cpu');
 const { serverEnvironment: sharedServerEnvironment, staffToken } = require('./server-environment');
 const { countStatements } = require('./statements');
 const { measureUploads, startS3rver } = require('./uploads');
@@ -167,6 +168,8 @@ async function main() {
   }
   const database = await databaseDescription();
   const onPglite = !settings.databaseUrl;
+  // PostgreSQL's own CPU, when it runs on this machine: it shares the two cores with the server.
+  if (!onPglite) databaseCpu = await postgresCpu(settings.databaseUrl).catch(() => null);
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onboarding-bench-'));
   process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -352,7 +355,9 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journe
   const row = (metric, value, target = '', note = '') => rows.push([metric, value, target, note]);
   const section = (title) => rows.push([`-- ${title}`, '', '', '']);
   const onPostgres = (target) => (onPglite ? `${target} (PostgreSQL)` : target);
-  const postgresNotCounted = onPglite ? '' : '; PostgreSQL not counted';
+  /** PostgreSQL's CPU in a run, per unit of work, where it could be read. */
+  const postgresNote = (cpu, perSecond, unit) =>
+    onPglite ? '' : Number.isFinite(cpu.database) ? `; PostgreSQL ${cpu.database.toFixed(2)} CPUs, ${ms((cpu.database * 1000) / perSecond)} a ${unit}` : '; PostgreSQL not counted (not a process of this machine)';
 
   const edges = apiPage.answer.data.clients.edges;
   const count = (list) => edges.reduce((sum, edge) => sum + edge.node[list].length, 0);
@@ -364,8 +369,8 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journe
   row('baseline latency', latency(baselinePage), '', `${baselinePage.n} pages`);
   // CPU per page depends less on what else the machine runs than pages per second do.
   const perPage = (result) => ms((result.cpu.child * 1000) / result.perSecond);
-  row('CPU used, API run', `${apiPage.cpu.child.toFixed(2)} CPUs`, '', `${perPage(apiPage)} of server CPU a page; load generator ${apiPage.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
-  row('CPU used, baseline run', `${baselinePage.cpu.child.toFixed(2)} CPUs`, '', `${perPage(baselinePage)} of baseline CPU a page; load generator ${baselinePage.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
+  row('CPU used, API run', `${apiPage.cpu.child.toFixed(2)} CPUs`, '', `${perPage(apiPage)} of server CPU a page; load generator ${apiPage.cpu.bench.toFixed(2)} CPUs${postgresNote(apiPage.cpu, apiPage.perSecond, 'page')}`);
+  row('CPU used, baseline run', `${baselinePage.cpu.child.toFixed(2)} CPUs`, '', `${perPage(baselinePage)} of baseline CPU a page; load generator ${baselinePage.cpu.bench.toFixed(2)} CPUs${postgresNote(baselinePage.cpu, baselinePage.perSecond, 'page')}`);
   row('SQL statements per page', String(statements.pages.nested.statements), '<= 7', `baseline: 3; counted on a page of ${statements.pages.nested.clients}`);
   for (const [name, result] of [['API', apiPage], ['baseline', baselinePage]]) {
     if (result.errors > 0) row(`${name} errors`, String(result.errors), '', result.firstError ?? '');
@@ -378,7 +383,7 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journe
   section(`journeys: ${settings.customers} concurrent customers, ${settings.seconds} s`);
   row('journeys', `${journeys.perSecond.toFixed(1)} journeys/s`, onPostgres('>= 80'), `${journeys.completed} completed, ${journeys.failed} failed${journeys.firstError ? ` (first: ${journeys.firstError.slice(0, 160)})` : ''}`);
   row('journey duration', latency(journeys.durations), '', 'includes waiting for the two codes');
-  row('CPU used', `${journeys.cpu.child.toFixed(2)} CPUs`, '', `${ms((journeys.cpu.child * 1000) / journeys.perSecond)} of server CPU a journey; load generator and webhook ${journeys.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
+  row('CPU used', `${journeys.cpu.child.toFixed(2)} CPUs`, '', `${ms((journeys.cpu.child * 1000) / journeys.perSecond)} of server CPU a journey; load generator and webhook ${journeys.cpu.bench.toFixed(2)} CPUs${postgresNote(journeys.cpu, journeys.perSecond, 'journey')}`);
   row('mutation latency, all', latency(journeys.all), onPostgres('p99 < 60 ms'), `${journeys.all.n} mutations`);
   for (const type of [...new Set(JOURNEY_MUTATIONS)]) {
     const counted = statements.byType[type];
@@ -390,14 +395,14 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journe
   const perJourney = mean(statements.perJourney);
   row('SQL statements per journey', perJourney.toFixed(Number.isInteger(perJourney) ? 0 : 1), '<= 40', `${inRequests.toFixed(0)} in the 9 requests + ${(perJourney - inRequests).toFixed(0)} after commit (outbox); ${statements.perJourney.length} journeys: ${range(statements.perJourney)}`);
   if (statements.roundTripsPerJourney.length > 0) {
-    row('database round trips per journey', range(statements.roundTripsPerJourney), '', 'PostgreSQL, ReadyForQuery answers: one a statement (COMMITs are among the statements); a transaction\'s BEGIN goes with its first statement');
+    row('database round trips per journey', range(statements.roundTripsPerJourney), '', 'PostgreSQL, ReadyForQuery answers: one a statement, but a transaction\'s BEGIN goes with its first statement and its COMMIT with its last');
   }
 
   if (journeysScaledOut) {
     const scaled = journeysScaledOut;
     section(`journeys over ${scaled.instances} server processes on the one database (BENCH_INSTANCES), each mutation to the next in turn`);
     row('journeys', `${scaled.perSecond.toFixed(1)} journeys/s`, '', `${scaled.completed} completed, ${scaled.failed} failed${scaled.firstError ? ` (first: ${scaled.firstError.slice(0, 160)})` : ''}`);
-    row('CPU used', `${scaled.cpu.child.toFixed(2)} CPUs`, '', `${ms((scaled.cpu.child * 1000) / scaled.perSecond)} of server CPU a journey, all processes; load generator and webhook ${scaled.cpu.bench.toFixed(2)} CPUs${postgresNotCounted}`);
+    row('CPU used', `${scaled.cpu.child.toFixed(2)} CPUs`, '', `${ms((scaled.cpu.child * 1000) / scaled.perSecond)} of server CPU a journey, all processes; load generator and webhook ${scaled.cpu.bench.toFixed(2)} CPUs${postgresNote(scaled.cpu, scaled.perSecond, 'journey')}`);
     row('mutation latency, all', latency(scaled.all), '', `${scaled.all.n} mutations`);
   }
 
@@ -470,20 +475,24 @@ function combinedCpu(children) {
   return { cpuSeconds: () => children.reduce((sum, child) => sum + child.cpuSeconds(), 0) };
 }
 
+/** PostgreSQL's cumulative CPU seconds (bench/postgres-cpu.js), when it runs here; else null. */
+let databaseCpu = null;
+
 /**
- * CPU used by a child and by this process (the load generator) between start() and stop(), in
- * CPUs (1.0: one CPU busy all the time).
+ * CPU used by a child, by this process (the load generator) and by PostgreSQL when it runs here
+ * (NaN otherwise) between start() and stop(), in CPUs (1.0: one CPU busy all the time).
  */
 function cpuMeter(child) {
   let from;
   return {
     start() {
-      from = { wall: performance.now(), child: child.cpuSeconds(), bench: process.cpuUsage() };
+      from = { wall: performance.now(), child: child.cpuSeconds(), bench: process.cpuUsage(), database: databaseCpu?.() ?? Number.NaN };
     },
     stop() {
       const wall = (performance.now() - from.wall) / 1000;
       const bench = process.cpuUsage(from.bench);
-      return { child: (child.cpuSeconds() - from.child) / wall, bench: (bench.user + bench.system) / 1e6 / wall };
+      const database = ((databaseCpu?.() ?? Number.NaN) - from.database) / wall;
+      return { child: (child.cpuSeconds() - from.child) / wall, bench: (bench.user + bench.system) / 1e6 / wall, database };
     },
   };
 }

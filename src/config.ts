@@ -24,7 +24,11 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 3000, st
 
 export type DatabaseConfig = (
   /** `timeouts` unset: DEFAULT_DATABASE_TIMEOUTS. */
-  | { kind: 'postgres'; url: string; poolSize: number; timeouts?: DatabaseTimeouts }
+  /**
+   * `preparedStatements` (default true): the driver's statements are prepared once per connection
+   * (src/db/sql.ts); false for a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
+   */
+  | { kind: 'postgres'; url: string; poolSize: number; timeouts?: DatabaseTimeouts; preparedStatements?: boolean }
   /**
    * dataDir null: in memory (tests only). `image`: a data-directory image (PGlite's dumpDataDir) to
    * start from instead of running initdb: the test suite starts each in-memory database from one
@@ -161,8 +165,9 @@ export function loadConfig(env: Env = process.env): Config {
     statementMs: timeout('DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs),
     lockMs: timeout('DATABASE_LOCK_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.lockMs),
   };
+  const preparedStatements = read('DATABASE_PREPARED_STATEMENTS', parseBoolean, true);
   const database: DatabaseConfig = databaseUrl
-    ? { kind: 'postgres', url: databaseUrl, poolSize, timeouts }
+    ? { kind: 'postgres', url: databaseUrl, poolSize, timeouts, preparedStatements }
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
 
   const masterKey = read<Buffer | null>('DATA_ENCRYPTION_KEY', parseMasterKey, null);

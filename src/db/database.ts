@@ -98,6 +98,10 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     max: config.poolSize,
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
+    // A transaction left open between statements (a hung change) is ended by PostgreSQL after as
+    // long as one statement may run, releasing its locks: Prisma's interactive transactions had a
+    // 30 s timeout of their own.
+    idle_in_transaction_session_timeout: timeouts.statementMs,
     lock_timeout: timeouts.lockMs,
     keepAlive: true,
     // A transaction's BEGIN travels with its first statement (src/db/deferred-begin.ts).
@@ -116,7 +120,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
   return {
     kind: 'postgres',
     prisma,
-    ...pgSqlDatabase(pool, statements.notify),
+    ...pgSqlDatabase(pool, statements.notify, { preparedStatements: config.preparedStatements ?? true }),
     async openSession() {
       const client = new PgClient({ connectionString: config.url, connectionTimeoutMillis: timeouts.connectMs });
       await client.connect();

@@ -17,7 +17,9 @@
  * answer. src/db/sql.ts sends a unit of work's last statement so.
  *
  * Only the exact text "BEGIN" without parameters is deferred; the pool resets the state whenever
- * it hands a connection out (`resetDeferredBegin`).
+ * it hands a connection out (`resetDeferredBegin`). It relies on pg's Query.prepare, _getRows and
+ * handleCommandComplete and Client._handleParseComplete (pg 8.23), which are not in pg's type
+ * declarations: test/db/deferred-begin.test.ts must stay green through a pg upgrade.
  */
 import pg from 'pg';
 
@@ -45,6 +47,7 @@ const PgQuery = pg.Query as unknown as new (config: QueryConfig) => PgQueryInter
 /** A query with BEGIN before it and/or COMMIT after it, in one batch; their CommandCompletes are not part of its result. */
 class BatchedQuery extends PgQuery {
   private completes = 0;
+  private beginParsed = false;
 
   constructor(
     config: QueryConfig,
@@ -52,6 +55,17 @@ class BatchedQuery extends PgQuery {
     private readonly commit: boolean,
   ) {
     super(config);
+  }
+
+  /**
+   * True once, for BEGIN's ParseComplete: pg marks a named statement as parsed on its connection at
+   * the first ParseComplete of its query, which here is BEGIN's; were the statement's own Parse then
+   * to fail, the connection would skip parsing it ever after ("prepared statement does not exist").
+   */
+  takeBeginParse(): boolean {
+    if (!this.begin || this.beginParsed) return false;
+    this.beginParsed = true;
+    return true;
   }
 
   override prepare(connection: PgConnection): void {
@@ -85,6 +99,13 @@ const answered = (command: string) => ({ command, rowCount: null, oid: 0, rows: 
 
 export class DeferredBeginClient extends pg.Client {
   private beginPending = false;
+
+  /** pg's handler (client.js, bound at connect): BEGIN's ParseComplete is not the statement's. */
+  _handleParseComplete(...args: unknown[]): void {
+    const active = (this as unknown as { _getActiveQuery(): unknown })._getActiveQuery();
+    if (active instanceof BatchedQuery && active.takeBeginParse()) return;
+    (pg.Client.prototype as unknown as { _handleParseComplete(...rest: unknown[]): void })._handleParseComplete.apply(this, args);
+  }
 
   /** Called by the pool on every checkout: a connection never carries a deferred BEGIN to its next user. */
   resetDeferredBegin(): void {

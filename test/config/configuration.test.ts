@@ -15,7 +15,19 @@ describe('configuration is parsed once, at start-up, and fails fast', () => {
 
   it('switches to PostgreSQL with DATABASE_URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/onboarding', DATABASE_POOL_SIZE: '5' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://app@db:5432/onboarding', poolSize: 5, timeouts: { connectMs: 3000, statementMs: 30_000, lockMs: 10_000 } });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://app@db:5432/onboarding',
+      poolSize: 5,
+      timeouts: { connectMs: 3000, statementMs: 30_000, lockMs: 10_000 },
+      preparedStatements: true,
+    });
+  });
+
+  it('prepares statements unless DATABASE_PREPARED_STATEMENTS is false (a pooler that cannot keep them)', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/onboarding', DATABASE_PREPARED_STATEMENTS: 'false' });
+    expect(config.database).toMatchObject({ kind: 'postgres', preparedStatements: false });
+    expect(configProblems({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toMatch(/DATABASE_PREPARED_STATEMENTS/);
   });
 
   it('bounds how long PostgreSQL work may wait: connecting, one statement, one lock', () => {

@@ -2,7 +2,9 @@ import { Pool, PoolClient, QueryConfig } from 'pg';
 import { DeferredBeginClient } from '../../src/db/deferred-begin';
 import type { Sql } from '../../src/db/sql';
 import { TestApp, startTestApp } from '../support/test-app';
-import { onPostgres } from '../support/test-database';
+import { createClient } from '../support/fixtures';
+import { createTestDatabase, onPostgres } from '../support/test-database';
+import type { DatabaseConfig } from '../../src/config';
 
 /** Round trips of a connection: every batch ends with one Sync, answered by one ReadyForQuery. */
 function roundTrips(client: PoolClient): () => number {
@@ -177,6 +179,96 @@ function roundTrips(client: PoolClient): () => number {
     } finally {
       await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       client.release();
+    }
+  });
+});
+
+// Statements prepared once per connection (src/db/sql.ts), over the deferred BEGIN: PostgreSQL only.
+(onPostgres ? describe : describe.skip)('prepared statements (PostgreSQL)', () => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 1, Client: DeferredBeginClient });
+    pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+  });
+  afterAll(() => pool.end());
+
+  it('parses a named statement again after its Parse failed in the batch of a deferred BEGIN', async () => {
+    const client = await pool.connect();
+    const table = `prepared_${process.pid}`;
+    const named = { name: `prepared_${process.pid}`, text: `SELECT count(*)::int AS n FROM ${table}`, values: [] };
+    try {
+      // when the statement's first Parse fails (its table does not exist yet), right after BEGIN
+      await client.query('BEGIN');
+      await expect(client.query(named)).rejects.toMatchObject({ code: '42P01' });
+      await client.query('ROLLBACK');
+      // then, once the table exists, the same name and text are parsed and run, in and out of a transaction
+      await client.query(`CREATE TABLE ${table} (a int)`);
+      await client.query('BEGIN');
+      expect((await client.query(named)).rows).toEqual([{ n: 0 }]);
+      await client.query('COMMIT');
+      expect((await client.query(named)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      client.release();
+    }
+  });
+});
+
+// The app's statements on the driver are prepared once per connection, unless configured not to be.
+(onPostgres ? describe : describe.skip)('the app\'s prepared statements (PostgreSQL)', () => {
+  const preparedSeen = async (t: TestApp) =>
+    t.app.database.transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 41 + 1 AS answer`;
+      const rows = await tx.$queryRaw<Array<{ statement: string }>>`SELECT statement FROM pg_prepared_statements`;
+      return rows.map((row) => row.statement);
+    });
+
+  it('prepares each text once on a connection, and nothing with DATABASE_PREPARED_STATEMENTS off', async () => {
+    const database = await createTestDatabase();
+    try {
+      const prepared = await startTestApp({ database });
+      try {
+        expect(await preparedSeen(prepared)).toContain('SELECT 41 + 1 AS answer');
+      } finally {
+        await prepared.stop();
+      }
+      const unprepared = await startTestApp({ database, config: { database: { ...database.config, preparedStatements: false } as DatabaseConfig } });
+      try {
+        expect(await preparedSeen(unprepared)).toEqual([]);
+      } finally {
+        await unprepared.stop();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+// A transaction left open between statements is ended by PostgreSQL: PostgreSQL only.
+(onPostgres ? describe : describe.skip)('a transaction idle for longer than a statement may run (PostgreSQL)', () => {
+  it('is ended by the server, its locks released and its writes undone, and the pool serves on', async () => {
+    const database = await createTestDatabase();
+    const t = await startTestApp({
+      database,
+      config: { database: { ...database.config, timeouts: { connectMs: 3000, statementMs: 600, lockMs: 500 } } as DatabaseConfig },
+    });
+    try {
+      const { id } = await createClient(t);
+      // when a transaction locks a client, renames it, then stalls past the timeout
+      const stalled = t.app.database.transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM clients WHERE id = ${id}::uuid FOR UPDATE`;
+        await tx.$executeRaw`UPDATE clients SET first_name = 'Stalled' WHERE id = ${id}::uuid`;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await tx.$queryRaw`SELECT 1`;
+      });
+      // then it fails, and the client is neither locked nor renamed
+      await expect(stalled).rejects.toThrow();
+      const [row] = await t.app.database.transaction((tx) => tx.$queryRaw<Array<{ first_name: string }>>`SELECT first_name FROM clients WHERE id = ${id}::uuid FOR UPDATE NOWAIT`);
+      expect(row.first_name).not.toBe('Stalled');
+      expect((await createClient(t)).id).toBeTruthy();
+    } finally {
+      await t.stop();
+      await database.drop();
     }
   });
 });
