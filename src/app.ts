@@ -123,7 +123,8 @@ async function assembleApp(
   const verifyToken = await createTokenVerifier(config.auth, () => developmentTokenSecret!);
 
   const migrations = readMigrations();
-  const database = await openDatabase(config.database);
+  // Without an event webhook nothing would send history events: the outbox trigger skips them.
+  const database = await openDatabase({ ...config.database, clientEventOutbox: config.eventWebhook !== null });
   try {
     const session = await database.openSession();
     try {

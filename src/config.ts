@@ -41,6 +41,12 @@ export type DatabaseConfig = (
    * built for every statement). Off in the server, which never listens.
    */
   observeStatements?: boolean;
+  /**
+   * False when this server has no event webhook: its connections tell the outbox trigger not to
+   * queue history events (onboarding.client_event_outbox = 'off'), which it would only discard.
+   * Unset: queued, as for every other writer.
+   */
+  clientEventOutbox?: boolean;
 };
 
 /** How bearer tokens are verified; `development`: an HS256 secret generated into DATA_DIR (never in production). */

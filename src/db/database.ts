@@ -37,6 +37,9 @@ export interface Database extends SqlDatabase {
 
 export type DatabaseDriver = { kind: 'postgres'; pool: Pool } | { kind: 'pglite'; pglite: PGliteInterface };
 
+/** The session setting the outbox trigger reads: 'off' means history events are not queued for the webhook. */
+const CLIENT_EVENT_OUTBOX_SETTING = 'onboarding.client_event_outbox';
+
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === 'postgres' ? openPostgres(config) : openPglite(config);
 }
@@ -104,6 +107,8 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     idle_in_transaction_session_timeout: timeouts.statementMs,
     lock_timeout: timeouts.lockMs,
     keepAlive: true,
+    // A setting of every connection, read by the outbox trigger (migration 20261202000000_outbox_pending_index).
+    ...(config.clientEventOutbox === false ? { options: `-c ${CLIENT_EVENT_OUTBOX_SETTING}=off` } : {}),
     // A transaction's BEGIN travels with its first statement (src/db/deferred-begin.ts).
     Client: DeferredBeginClient,
   });
@@ -146,6 +151,8 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
   const isNew = !config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION'));
   const pglite = await newEmbeddedPglite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.image && isNew ? { loadDataDir: config.image } : {}) });
   await pglite.waitReady;
+  // PGlite's one session: the setting holds for every statement after it (migration 20261202000000_outbox_pending_index).
+  if (config.clientEventOutbox === false) await pglite.exec(`SET ${CLIENT_EVENT_OUTBOX_SETTING} = 'off'`);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), ...prismaOptions(config) });
   const statements = statementListeners(config);
   statements.listenToPrisma(prisma);

@@ -25,6 +25,7 @@ const HAND_WRITTEN_INDEXES = [
   'addresses_one_primary_per_client ON addresses (client_id) UNIQUE WHERE is_primary',
   `identifiers_one_active_per_value ON identifiers (value_hash) UNIQUE WHERE (status = 'ACTIVE'::"IdentifierStatus")`,
   `documents_awaiting_review ON documents (created_at, id) WHERE (status = 'PENDING_REVIEW'::"DocumentStatus")`,
+  `outbox_events_pending ON outbox_events (topic, seq) WHERE (status = 'PENDING'::"OutboxStatus")`,
 ];
 
 // Defaults Prisma computes in the client, not in the database.

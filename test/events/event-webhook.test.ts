@@ -159,3 +159,40 @@ describe('history events reach the integrator after commit (EVENT_WEBHOOK_URL)',
     return client;
   }
 });
+
+describe('history events without an event webhook', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ config: { eventWebhook: null } });
+  });
+  afterAll(() => t?.stop());
+
+  const outboxOf = (clientId: string) =>
+    t.app.database.sql.$queryRaw<Array<{ topic: string }>>`SELECT topic FROM outbox_events WHERE client_id = ${clientId}::uuid ORDER BY seq`;
+
+  it('queues none of them (nothing would send them), but still queues the contact codes', async () => {
+    // given a server without EVENT_WEBHOOK_URL, and a client who asks for a code
+    const client = await createClient(t);
+    await t.run(RequestContactVerificationDocument, { input: { clientId: client.id, channel: 'EMAIL' } });
+    await t.app.outbox.settled();
+
+    // then its history is kept, and the outbox held only the code
+    const history = await t.app.database.prisma.clientEvent.count({ where: { clientId: client.id } });
+    expect(history).toBe(2);
+    expect(await outboxOf(client.id)).toEqual([{ topic: 'CONTACT_CODE' }]);
+  });
+
+  it('queues them for any other writer that does not say otherwise (the trigger\'s default)', async () => {
+    const client = await createClient(t);
+    const session = await t.app.database.openSession();
+    try {
+      // a connection of its own on PostgreSQL; on PGlite the server's one session, so it says 'on' for this statement
+      if (t.app.database.kind === 'pglite') await session.exec(`SET onboarding.client_event_outbox = 'on'`);
+      await session.query(`INSERT INTO client_events (id, client_id, type, occurred_at) VALUES (gen_random_uuid(), $1, 'CLIENT_UPDATED', now())`, [client.id]);
+    } finally {
+      if (t.app.database.kind === 'pglite') await session.exec(`SET onboarding.client_event_outbox = 'off'`);
+      await session.close();
+    }
+    expect(await outboxOf(client.id)).toEqual([{ topic: 'CLIENT_EVENT' }]);
+  });
+});
