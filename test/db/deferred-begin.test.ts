@@ -1,6 +1,7 @@
 import { Pool, PoolClient, QueryConfig } from 'pg';
 import { DeferredBeginClient } from '../../src/db/deferred-begin';
 import type { Sql } from '../../src/db/sql';
+import { Prisma } from '../../src/generated/prisma/client';
 import { TestApp, startTestApp } from '../support/test-app';
 import { createClient } from '../support/fixtures';
 import { createTestDatabase, onPostgres } from '../support/test-database';
@@ -222,6 +223,26 @@ function roundTrips(client: PoolClient): () => number {
       const rows = await tx.$queryRaw<Array<{ statement: string }>>`SELECT statement FROM pg_prepared_statements`;
       return rows.map((row) => row.statement);
     });
+
+  it('prepares at most 300 texts on a connection; later texts run unprepared, and all answer', async () => {
+    const t = await startTestApp();
+    try {
+      const { answers, prepared } = await t.app.database.transaction(async (tx) => {
+        const answers: number[] = [];
+        for (let i = 0; i < 320; i += 1) {
+          const [row] = await tx.$queryRaw<Array<{ n: number }>>(Prisma.raw(`SELECT ${i}::int AS n`));
+          answers.push(row.n);
+        }
+        const [count] = await tx.$queryRaw<Array<{ prepared: number }>>`SELECT count(*)::int AS prepared FROM pg_prepared_statements`;
+        return { answers, prepared: count.prepared };
+      });
+      expect(answers).toEqual(Array.from({ length: 320 }, (_, i) => i));
+      expect(prepared).toBeLessThanOrEqual(300);
+      expect(prepared).toBeGreaterThan(200);
+    } finally {
+      await t.stop();
+    }
+  });
 
   it('prepares each text once on a connection, and nothing with DATABASE_PREPARED_STATEMENTS off', async () => {
     const database = await createTestDatabase();
