@@ -14,6 +14,20 @@ function roundTrips(client: PoolClient): () => number {
   return () => count;
 }
 
+/** Runs `body` on a connection of `pool` with a table of its own (`columns`), dropped and released after. */
+async function withScratchTable(pool: Pool, name: string, columns: string, body: (client: PoolClient, table: string) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  const table = `${name}_${process.pid}`;
+  try {
+    await client.query(`CREATE TABLE ${table} (${columns.replaceAll('<table>', table)})`);
+    await body(client, table);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    client.release();
+  }
+}
+
 // A transaction's BEGIN goes out with its first statement (src/db/deferred-begin.ts): PostgreSQL only.
 (onPostgres ? describe : describe.skip)('BEGIN sent with the first statement (PostgreSQL)', () => {
   let pool: Pool;
@@ -132,56 +146,35 @@ function roundTrips(client: PoolClient): () => number {
     }
   });
 
-  it('commits a one-statement transaction in one round trip: BEGIN, the statement and COMMIT in one batch', async () => {
-    const client = await pool.connect();
-    const table = `commit_after_${process.pid}_2`;
-    try {
-      await client.query(`CREATE TABLE ${table} (a int)`);
+  it('commits a one-statement transaction in one round trip: BEGIN, the statement and COMMIT in one batch', () =>
+    withScratchTable(pool, 'commit_after_2', 'a int', async (client, table) => {
       const trips = roundTrips(client);
       await client.query('BEGIN');
       const only = await client.query(committing(`INSERT INTO ${table} VALUES ($1), ($2)`, [1, 2]));
       expect(trips()).toBe(1);
       expect(only.rowCount).toBe(2);
       expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 2 }]);
-    } finally {
-      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      client.release();
-    }
-  });
+    }));
 
-  it('skips the COMMIT when the last statement fails: the transaction is left failed, and ROLLBACK undoes the earlier ones', async () => {
-    const client = await pool.connect();
-    const table = `commit_after_${process.pid}_3`;
-    try {
-      await client.query(`CREATE TABLE ${table} (a int)`);
+  it('skips the COMMIT when the last statement fails: the transaction is left failed, and ROLLBACK undoes the earlier ones', () =>
+    withScratchTable(pool, 'commit_after_3', 'a int', async (client, table) => {
       await client.query('BEGIN');
       await client.query({ text: `INSERT INTO ${table} VALUES ($1)`, values: [1] });
       await expect(client.query(committing('SELECT 1 / $1::int', [0]))).rejects.toMatchObject({ code: '22012' });
       await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
       await client.query('ROLLBACK');
       expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
-    } finally {
-      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      client.release();
-    }
-  });
+    }));
 
-  it('answers with the COMMIT\'s error when the COMMIT fails (a deferred constraint), and nothing is kept', async () => {
-    const client = await pool.connect();
-    const table = `commit_after_${process.pid}_4`;
-    try {
-      await client.query(`CREATE TABLE ${table} (a int, CONSTRAINT ${table}_a UNIQUE (a) DEFERRABLE INITIALLY DEFERRED)`);
+  it('answers with the COMMIT\'s error when the COMMIT fails (a deferred constraint), and nothing is kept', () =>
+    withScratchTable(pool, 'commit_after_4', 'a int, CONSTRAINT <table>_a UNIQUE (a) DEFERRABLE INITIALLY DEFERRED', async (client, table) => {
       await client.query('BEGIN');
       await client.query({ text: `INSERT INTO ${table} VALUES ($1)`, values: [1] });
       await expect(client.query(committing(`INSERT INTO ${table} VALUES ($1)`, [1]))).rejects.toMatchObject({ code: '23505', constraint: `${table}_a` });
       // the failed COMMIT ended the transaction; a ROLLBACK after it only warns
       await client.query('ROLLBACK');
       expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
-    } finally {
-      await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      client.release();
-    }
-  });
+    }));
 });
 
 // Statements prepared once per connection (src/db/sql.ts), over the deferred BEGIN: PostgreSQL only.
