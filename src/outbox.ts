@@ -23,7 +23,7 @@ export interface OutboxDependencies {
  * delivery), events when EVENT_WEBHOOK_URL is set (otherwise the sweep discards them).
  */
 export function createOutboxDispatcher({ sql, config, keys, contactDelivery, clock, logger }: OutboxDependencies): OutboxDispatcher {
-  const handlers: OutboxTopicHandler[] = [new ContactCodeSender(sql, contactDelivery, new ContactCodeVault(keys), clock, MAX_FAILED_TRIES)];
+  const handlers: OutboxTopicHandler[] = [new ContactCodeSender(contactDelivery, new ContactCodeVault(keys), clock, MAX_FAILED_TRIES)];
   if (config.eventWebhook) handlers.push(new EventWebhook(config.eventWebhook.url, config.eventWebhook.secret, config.eventWebhook.timeoutMs));
   const contactTimeoutMs = config.contactDelivery.kind === 'webhook' ? config.contactDelivery.timeoutMs : 0;
   const longestDeliveryMs = Math.max(config.eventWebhook?.timeoutMs ?? 0, contactTimeoutMs);

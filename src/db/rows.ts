@@ -85,18 +85,6 @@ export const DOCUMENT_COLUMNS = columns(
   ['created_at', 'createdAt'],
 );
 
-export const CONTACT_CHALLENGE_COLUMNS = columns(
-  ['client_id', 'clientId'],
-  ['channel'],
-  ['destination'],
-  ['code_hash', 'codeHash'],
-  ['failed_tries', 'failedTries'],
-  ['expires_at', 'expiresAt'],
-  ['created_at', 'createdAt'],
-  ['code_sealed', 'codeSealed'],
-  ['code_key_id', 'codeKeyId'],
-);
-
 export const CLIENT_EVENT_COLUMNS = columns(
   ['seq'],
   ['id'],

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, RequestContactVerificationDocument, VerifyClientDocument } from '../generated/graphql';
-import { CONTACT_CHALLENGE_COLUMNS } from '../../src/db/rows';
+import { ActivateClientDocument, AddDocumentDocument, AddIdentifierDocument, VerifyClientDocument } from '../generated/graphql';
 import { insertDocument, reviewDocument } from '../../src/modules/documents/document-rows';
 import { insertAddress } from '../../src/modules/addresses/address-rows';
 import { lockClient, lockClientReading, writeClient } from '../../src/modules/clients/client-rows';
@@ -188,28 +187,5 @@ describe('rows as the write path\'s raw statements read and write them', () => {
     expect(dated).toMatchObject({ status: 'PENDING_REVIEW', expiresOn: new Date('2099-01-31T00:00:00.000Z'), rejectionReason: null, reviewedAt: null });
     expect(rejected).toStrictEqual(await prisma().document.findUniqueOrThrow({ where: { id: undated.id } }));
     expect(rejected).toMatchObject({ status: 'REJECTED', rejectionReason: 'Blurred', reviewedAt, expiresOn: null });
-  });
-
-  it('reads a contact challenge on the driver as Prisma reads it, sealed code and all', async () => {
-    // given a client with a code requested for its email (not yet delivered: the dispatcher is stopped)
-    const { id: clientId } = await createClient(t);
-    await t.app.outbox.settled();
-    await t.app.outbox.stop();
-    try {
-      const requested = await t.run(RequestContactVerificationDocument, { input: { clientId, channel: 'EMAIL' } });
-      expect(requested.requestContactVerification.__typename).toBe('ContactVerificationRequested');
-
-      // when it is read with the raw column list, outside and inside a transaction
-      const outside = await t.app.database.sql.$queryRaw<unknown[]>`SELECT ${CONTACT_CHALLENGE_COLUMNS} FROM contact_challenges WHERE client_id = ${clientId}::uuid`;
-      const inside = await t.app.database.transaction((tx) => tx.$queryRaw<unknown[]>`SELECT ${CONTACT_CHALLENGE_COLUMNS} FROM contact_challenges WHERE client_id = ${clientId}::uuid`);
-
-      // then both are Prisma's rows, the sealed code as bytes
-      const modelled = await prisma().contactChallenge.findMany({ where: { clientId } });
-      expect(modelled[0]?.codeSealed).toBeInstanceOf(Uint8Array);
-      expect(outside).toStrictEqual(modelled);
-      expect(inside).toStrictEqual(modelled);
-    } finally {
-      t.app.outbox.start();
-    }
   });
 });

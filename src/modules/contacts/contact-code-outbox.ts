@@ -1,6 +1,4 @@
-import { Prisma, type ContactChallenge } from '../../generated/prisma/client';
-import type { Sql } from '../../db/sql';
-import { CONTACT_CHALLENGE_COLUMNS } from '../../db/rows';
+import { Prisma } from '../../generated/prisma/client';
 import type { ContactChannel } from '../../generated/prisma/enums';
 import type { KeyRing } from '../../shared/keys';
 import { additionalData, gcmOpen, gcmSeal } from '../../shared/sealing';
@@ -51,23 +49,50 @@ interface CodeReference {
  * while it is still the client's live code: a code replaced by a newer request, confirmed,
  * voided by a contact change or expired is not sent any more.
  */
+/** A challenge as the claim read it (JSON: instants as text, the sealed code as base64). */
+interface ClaimedChallenge {
+  destination: string;
+  failedTries: number;
+  expiresAt: string;
+  createdAt: string;
+  codeSealed: string | null;
+  codeKeyId: string | null;
+}
+
+function challengeOf(read: unknown) {
+  if (read === null || read === undefined) return null;
+  const row = read as ClaimedChallenge;
+  return {
+    destination: row.destination,
+    failedTries: row.failedTries,
+    expiresAt: new Date(row.expiresAt),
+    createdAt: new Date(row.createdAt),
+    codeSealed: row.codeSealed === null ? null : new Uint8Array(Buffer.from(row.codeSealed, 'base64')),
+    codeKeyId: row.codeKeyId,
+  };
+}
+
 export class ContactCodeSender implements OutboxTopicHandler {
   readonly topic = CONTACT_CODE_TOPIC;
   readonly queuedBy = ['CONTACT_VERIFICATION_REQUESTED'] as const;
 
   constructor(
-    private readonly sql: Sql,
     private readonly delivery: ContactDelivery,
     private readonly vault: ContactCodeVault,
     private readonly clock: () => Date,
     private readonly maxFailedTries: number,
   ) {}
 
+  /** The row's challenge, read in the claim's statement. */
+  readonly readWithClaim = Prisma.sql`(
+    SELECT json_build_object('destination', c.destination, 'failedTries', c.failed_tries, 'expiresAt', c.expires_at, 'createdAt', c.created_at,
+                             'codeSealed', encode(c.code_sealed, 'base64'), 'codeKeyId', c.code_key_id)
+      FROM contact_challenges c WHERE c.client_id = claimed.client_id AND c.channel = (claimed.payload->>'channel')::"ContactChannel")`;
+
   async deliver(outboxRow: OutboxDelivery): Promise<DeliveryOutcome> {
     const { channel, requestedAt } = outboxRow.payload as unknown as CodeReference;
     const clientId = outboxRow.clientId;
-    const [challenge] = await this.sql.$queryRaw<ContactChallenge[]>`
-      SELECT ${CONTACT_CHALLENGE_COLUMNS} FROM contact_challenges WHERE client_id = ${clientId}::uuid AND channel = ${channel}::"ContactChannel"`;
+    const challenge = challengeOf(outboxRow.read);
     // After failed attempts a code that can no longer go out is a delivery lost; before, it was just not needed.
     const notSent = (reason: string): DeliveryOutcome => (outboxRow.attempts > 1 ? { kind: 'dead', reason } : { kind: 'discarded', reason });
     if (!challenge || challenge.createdAt.toISOString() !== requestedAt) return notSent('the code was replaced, confirmed or voided before it went out');

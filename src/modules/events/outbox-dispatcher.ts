@@ -10,6 +10,8 @@ export interface OutboxDelivery {
   payload: Prisma.JsonValue;
   /** This attempt included. */
   attempts: number;
+  /** What the topic's handler asked to read with the claim (`readWithClaim`), as JSON; null when there is none. */
+  read: unknown;
 }
 
 /**
@@ -31,6 +33,12 @@ export interface OutboxTopicHandler {
   readonly topic: string;
   /** The history event types whose commit queues a row of this topic ('all': every one). */
   readonly queuedBy: 'all' | readonly string[];
+  /**
+   * What the handler reads for each of its rows, in the statement that claims them (one round trip
+   * less than reading after): an SQL expression over the claimed row (`claimed.client_id`,
+   * `claimed.payload`), read as JSON into the delivery's `read`.
+   */
+  readonly readWithClaim?: Prisma.Sql;
   deliver(delivery: OutboxDelivery): Promise<DeliveryOutcome>;
 }
 
@@ -185,6 +193,11 @@ export class OutboxDispatcher {
   private async deliverBatch(): Promise<boolean> {
     const topics = [...this.handlers.keys()];
     if (topics.length === 0) return false;
+    const reads = [...this.handlers.values()].filter((handler) => handler.readWithClaim);
+    const read =
+      reads.length === 0
+        ? Prisma.sql`NULL::json`
+        : Prisma.sql`CASE ${Prisma.join(reads.map((handler) => Prisma.sql`WHEN claimed.topic = ${handler.topic} THEN to_json(${handler.readWithClaim!})`), ' ')} END`;
     const claimed = await this.sql.$queryRaw<Array<Omit<OutboxDelivery, 'clientId'> & { client_id: string; due: number }>>`
       WITH claimed AS (
         UPDATE outbox_events SET locked_until = now() + ${this.options.leaseMs}::double precision * interval '1 millisecond', attempts = attempts + 1
@@ -199,7 +212,7 @@ export class OutboxDispatcher {
             FOR UPDATE SKIP LOCKED)
         RETURNING seq, id, topic, client_id, payload, attempts
       )
-      SELECT seq, id::text AS id, topic, client_id::text AS client_id, payload, attempts,
+      SELECT seq, id::text AS id, topic, client_id::text AS client_id, payload, attempts, ${read} AS read,
              (SELECT count(*)::int FROM outbox_events o
                WHERE o.status = 'PENDING' AND o.topic IN (${Prisma.join(topics)}) AND o.next_attempt_at <= now()) AS due
         FROM claimed ORDER BY seq`;
