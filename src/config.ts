@@ -37,8 +37,8 @@ export type DatabaseConfig = (
   | { kind: 'pglite'; dataDir: string | null; image?: Blob }
 ) & {
   /**
-   * Tests and the bench: let `Database.onStatement` see every SQL statement (Prisma's query events,
-   * built for every statement). Off in the server, which never listens.
+   * Tests and the bench: let `Database.onStatement` see every SQL statement (the driver's, and
+   * Prisma's query events, built for every statement). Off in the server, which never listens.
    */
   observeStatements?: boolean;
   /**

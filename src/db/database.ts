@@ -27,7 +27,7 @@ export interface Database extends SqlDatabase {
   /**
    * The driver under Prisma, for the few statements that move bulk bytes (document chunks): there
    * Prisma's copies of each parameter and result cost more memory than the bytes themselves.
-   * Statements sent here run outside any Prisma transaction.
+   * Statements sent here run outside any transaction.
    */
   readonly driver: DatabaseDriver;
   /** Connections of the PostgreSQL pool (open, idle, requests waiting for one); null on PGlite. */

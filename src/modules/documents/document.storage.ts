@@ -52,7 +52,7 @@ const CHUNKS_PER_STATEMENT = 16;
  * parameter and row held several times a file's size in memory: on PostgreSQL chunks are written
  * as binary parameters; reads, and writes on PGlite, carry base64 text that the database encodes
  * and decodes (PGlite's driver converts bytea byte by byte: seconds and hundreds of MB for 10 MiB).
- * Inside a transaction (a base64 addDocument) they go through Prisma, as base64 text.
+ * Inside a transaction (a base64 addDocument) they go through the transaction's statements, as base64 text.
  */
 export class DatabaseDocumentStorage implements DocumentStorage {
   readonly kind = 'database';
@@ -122,7 +122,7 @@ export class DatabaseDocumentStorage implements DocumentStorage {
   }
 }
 
-/** Chunks written in a Prisma transaction (a base64 addDocument), as base64 text. */
+/** Chunks written in a transaction (a base64 addDocument), as base64 text. */
 async function insertInTransaction(tx: Tx, key: string, first: number, batch: Buffer[]): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO document_chunks (key, seq, content)
