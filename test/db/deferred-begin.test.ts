@@ -14,6 +14,13 @@ function roundTrips(client: PoolClient): () => number {
   return () => count;
 }
 
+/** A pool of the server's client (BEGIN and COMMIT batched), reset at every checkout as the app's is. */
+function deferredBeginPool(max: number): Pool {
+  const pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max, Client: DeferredBeginClient });
+  pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+  return pool;
+}
+
 /** Runs `body` on a connection of `pool` with a table of its own (`columns`), dropped and released after. */
 async function withScratchTable(pool: Pool, name: string, columns: string, body: (client: PoolClient, table: string) => Promise<void>): Promise<void> {
   const client = await pool.connect();
@@ -32,8 +39,7 @@ async function withScratchTable(pool: Pool, name: string, columns: string, body:
 (onPostgres ? describe : describe.skip)('BEGIN sent with the first statement (PostgreSQL)', () => {
   let pool: Pool;
   beforeAll(() => {
-    pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 2, Client: DeferredBeginClient });
-    pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+    pool = deferredBeginPool(2);
   });
   afterAll(() => pool.end());
 
@@ -116,8 +122,7 @@ async function withScratchTable(pool: Pool, name: string, columns: string, body:
 (onPostgres ? describe : describe.skip)('COMMIT sent with the last statement (PostgreSQL)', () => {
   let pool: Pool;
   beforeAll(() => {
-    pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 2, Client: DeferredBeginClient });
-    pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+    pool = deferredBeginPool(2);
   });
   afterAll(() => pool.end());
 
@@ -181,8 +186,7 @@ async function withScratchTable(pool: Pool, name: string, columns: string, body:
 (onPostgres ? describe : describe.skip)('prepared statements (PostgreSQL)', () => {
   let pool: Pool;
   beforeAll(() => {
-    pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 1, Client: DeferredBeginClient });
-    pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+    pool = deferredBeginPool(1);
   });
   afterAll(() => pool.end());
 
