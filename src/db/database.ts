@@ -107,12 +107,17 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     idle_in_transaction_session_timeout: timeouts.statementMs,
     lock_timeout: timeouts.lockMs,
     keepAlive: true,
-    // A setting of every connection, read by the outbox trigger (migration 20261202000000_outbox_pending_index).
-    ...(config.clientEventOutbox === false ? { options: `-c ${CLIENT_EVENT_OUTBOX_SETTING}=off` } : {}),
     // A transaction's BEGIN travels with its first statement (src/db/deferred-begin.ts).
     Client: DeferredBeginClient,
   });
   pool.on('acquire', (client) => (client as unknown as DeferredBeginClient).resetDeferredBegin());
+  if (config.clientEventOutbox === false) {
+    // A setting of every new connection, read by the outbox trigger (migration
+    // 20261202000000_outbox_pending_index), queued ahead of the connection's first statement. A SET
+    // rather than a startup option, which poolers such as PgBouncer refuse: behind one in
+    // transaction mode it may not hold, and the trigger then queues events for the sweep to discard.
+    pool.on('connect', (client) => void client.query(`SET ${CLIENT_EVENT_OUTBOX_SETTING} = 'off'`).catch(() => undefined));
+  }
   // An idle pooled connection the server cut (a restart) is dropped by the pool; the error is
   // expected. Listened to here, not by Prisma's adapter, which listens only once Prisma first
   // connects: the driver's statements may come first.
