@@ -51,15 +51,17 @@ class RawSql implements Sql {
   ) {}
 
   async $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
-    const statement = statementOf(query, values);
-    this.listener?.(statement.text);
-    return (await this.runner.run(statement.text, statement.values)).rows as T;
+    return (await this.send(query, values)).rows as T;
   }
 
   async $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number> {
+    return (await this.send(query, values)).count;
+  }
+
+  private send(query: TemplateStringsArray | Prisma.Sql, values: unknown[]) {
     const statement = statementOf(query, values);
     this.listener?.(statement.text);
-    return (await this.runner.run(statement.text, statement.values)).count;
+    return this.runner.run(statement.text, statement.values);
   }
 }
 
@@ -79,7 +81,7 @@ const pgTypes = {
 };
 
 /** PGlite's parsers (dates already at UTC midnight, bytea as Uint8Array) but int8 as bigint. */
-const PGLITE_PARSERS = { 20: (text: string) => BigInt(text) };
+const PGLITE_PARSERS = { [pg.types.builtins.INT8]: (text: string) => BigInt(text) };
 
 /**
  * Names for statement texts, so PostgreSQL parses and plans each text once per connection instead
@@ -161,26 +163,24 @@ export function pgSqlDatabase(pool: pg.Pool, listener: StatementListener, { prep
       const lost = (error: Error) => (broken = error);
       client.on('error', lost);
       let committed = false;
-      const statements = pgRunner(client, names);
-      const committing = pgRunner(client, names, true);
-      const inTransaction: Runner = {
-        run(text, values) {
-          if (committed) return Promise.reject(new Error('A statement after the transaction was committed with its last statement'));
-          return statements.run(text, values);
-        },
-      };
-      const last: Runner = {
-        async run(text, values) {
-          if (committed) throw new Error('A statement after the transaction was committed with its last statement');
-          committed = true;
-          listener?.('COMMIT');
-          return committing.run(text, values);
-        },
+      /** A runner on the client that refuses to run once the last statement committed; `commits`: it is that statement. */
+      const runnerOf = (commits: boolean): Runner => {
+        const runner = pgRunner(client, names, commits);
+        return {
+          async run(text, values) {
+            if (committed) throw new Error('A statement after the transaction was committed with its last statement');
+            if (commits) {
+              committed = true;
+              listener?.('COMMIT');
+            }
+            return runner.run(text, values);
+          },
+        };
       };
       try {
         // With src/db/deferred-begin.ts as the pool's client, BEGIN travels with the first statement.
         await client.query('BEGIN');
-        const result = await work(new RawSql(inTransaction, listener), new RawSql(last, listener));
+        const result = await work(new RawSql(runnerOf(false), listener), new RawSql(runnerOf(true), listener));
         if (!committed) {
           listener?.('COMMIT');
           await client.query('COMMIT');

@@ -78,17 +78,11 @@ export async function inOneStatement<T>(database: SqlDatabase, statement: (db: T
 
 /**
  * The name of the unique constraint or index a failed write violated, or undefined when the
- * error is something else: the drivers' own error (SQLSTATE 23505, with the constraint's name),
- * or Prisma's, which reports the index name for pg but only the columns for PGlite (PostgreSQL's
- * own message names it for both).
+ * error is something else. Writes run on the driver (src/db/sql.ts), whose errors (pg's and
+ * PGlite's alike) carry the SQLSTATE and the constraint's name.
  */
 export function violatedUniqueConstraint(error: unknown): string | undefined {
   const driverError = error as { code?: unknown; constraint?: unknown } | null;
-  if (driverError?.code === '23505') return typeof driverError.constraint === 'string' ? driverError.constraint : '';
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } } | null)?.meta
-    ?.driverAdapterError?.cause;
-  if (!cause || cause.kind !== 'UniqueConstraintViolation') return undefined;
-  const named = /unique constraint "([^"]+)"/.exec(String(cause.originalMessage ?? ''));
-  const constraint = cause.constraint as { index?: string } | undefined;
-  return named?.[1] ?? constraint?.index ?? '';
+  if (driverError?.code !== '23505') return undefined;
+  return typeof driverError.constraint === 'string' ? driverError.constraint : '';
 }
