@@ -47,7 +47,8 @@
  *   BENCH_UPLOAD_CONCURRENCY  uploads at once in the concurrent run, per path, of 1 MiB; twice as many are sent (default 4)
  *   BENCH_DOCUMENT_STORAGE    document storage of the uploads' server: database (default) or s3 (s3rver,
  *                             in this process, so its CPU counts as the load generator's)
- *   BENCH_ONLY                uploads: phase 9 alone (a fresh DATA_DIR on PGlite), to iterate on it
+ *   BENCH_ONLY                uploads: phase 9 alone (a fresh DATA_DIR on PGlite), to iterate on it;
+ *                             core: phases 1 to 8 without the uploads (e.g. a build older than them)
  *
  * Every child process is killed when the bench ends, fails, is interrupted or hits the watchdog.
  */
@@ -87,7 +88,7 @@ const settings = {
   uploadsLarge: positiveInt('BENCH_UPLOADS_LARGE', 5),
   uploadConcurrency: positiveInt('BENCH_UPLOAD_CONCURRENCY', 4),
   documentStorage: oneOf('BENCH_DOCUMENT_STORAGE', ['database', 's3']) ?? 'database',
-  only: oneOf('BENCH_ONLY', ['uploads']),
+  only: oneOf('BENCH_ONLY', ['uploads', 'core']),
   /** PostgreSQL only: also run the journeys against this many server processes on the one database (1: not). */
   instances: positiveInt('BENCH_INSTANCES', 1),
 };
@@ -179,16 +180,16 @@ async function main() {
 
   const figures = settings.only === 'uploads' ? null : await phasesOneToEight({ dataDir, token, onPglite, progress });
   // 9. Uploads, on a server of their own.
-  const uploads = await measureUploadPhase({ dataDir, token, progress });
+  const uploads = settings.only === 'core' ? null : await measureUploadPhase({ dataDir, token, progress });
 
   const cpus = os.availableParallelism?.() ?? os.cpus().length;
   process.stdout.write(`\nonboarding-api bench: node ${process.version}, ${database}, ${cpus} CPUs, load average at start ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}\n`);
   if (loadAtStart[0] > 1.5) process.stdout.write(`WARNING: load average ${loadAtStart[0].toFixed(2)} > 1.5 at start: other work shares the CPUs, the figures are unreliable.\n`);
   process.stdout.write('\n');
-  printTable([...(figures ? tableOf(figures) : []), ...uploadRows(uploads, onPglite)]);
+  printTable([...(figures ? tableOf(figures) : []), ...(uploads ? uploadRows(uploads, onPglite) : [])]);
   process.stdout.write(`\ntotal ${((performance.now() - benchStarted) / 1000).toFixed(0)} s\n`);
   if (figures && figures.serverExit.code !== 0) process.stdout.write(`\nAPI server output (tail):\n${figures.server.output()}\n`);
-  if (uploads.serverExit.code !== 0) process.stdout.write(`\nAPI server (uploads) output (tail):\n${uploads.server.output()}\n`);
+  if (uploads && uploads.serverExit.code !== 0) process.stdout.write(`\nAPI server (uploads) output (tail):\n${uploads.server.output()}\n`);
 }
 
 /** Phases 1 to 8 (all but the uploads); resolves with their figures. */
@@ -414,9 +415,11 @@ function tableOf({ onPglite, apiPage, baselinePage, everything, journeys, journe
   row('SQL statements per addDocument', range(statements.byType.addDocument.inRequest), '', 'a 4 KiB PNG');
 
   section(`server process memory (${onPglite ? 'PGlite, on-disk DATA_DIR' : 'PostgreSQL'}), /proc/<pid>/status`);
-  for (const [when, reading] of memory) {
-    row(`RSS ${when}`, mib(reading.rss), onPglite ? '< 300 MB' : '', `peak so far (VmHWM) ${mib(reading.hwm)}`);
-  }
+  // Issue 10's embedded-memory target is after start and after the first creates; the later
+  // readings (seeding, 10 MiB uploads, pages) are shown for what they are.
+  memory.forEach(([when, reading], index) => {
+    row(`RSS ${when}`, mib(reading.rss), onPglite && index < 2 ? '< 300 MB' : '', `peak so far (VmHWM) ${mib(reading.hwm)}`);
+  });
   row('start to ready', `${(server.readyMs / 1000).toFixed(1)} s`, '', `spawn to /health/ready answering 200${onPglite ? '; fresh DATA_DIR: initdb and migrations' : ''}`);
   row('restart to ready', `${(restarted.readyMs / 1000).toFixed(1)} s`, '', 'on the same data');
   row('stop (SIGTERM)', serverExit.code === 0 ? 'exit 0' : `exit ${serverExit.code ?? serverExit.signal}`, '', serverExit.code === 0 ? '' : lastLogMessage(server.output()));
@@ -443,7 +446,9 @@ function uploadRows({ paths, downloads, peakReset, seconds, storage, serverExit,
       if (run.memory && peakReset) {
         const { before, after, peak, rises } = run.memory;
         row(`  server RSS, ${path} ${run.label}`, `${mib(before)} -> ${mib(after)}`, '', `over the ${run.count}: peak ${mib(peak)}, ${MB(peak - before)} over RSS before`);
-        row(`  RSS rise an upload, ${path} ${run.label}`, `p50 ${MB(rises.p50)}, max ${MB(rises.max)}`, '< 30 MB', 'its peak (VmHWM, reset before it) over RSS just before it');
+        // Issue 11's target is the direct path's: a base64 upload's JSON body is held whole.
+        const direct = path === 'direct';
+        row(`  RSS rise an upload, ${path} ${run.label}`, `p50 ${MB(rises.p50)}, max ${MB(rises.max)}`, direct ? '< 30 MB' : '', `its peak (VmHWM, reset before it) over RSS just before it${direct ? '' : '; the JSON body is held whole'}`);
       } else if (run.memory) {
         const { before, after, hwmSinceStart } = run.memory;
         row(`  server RSS, ${path} ${run.label}`, `${mib(before)} -> ${mib(after)}`, '', `VmHWM ${mib(hwmSinceStart)}: peak since start (could not reset it through /proc/<pid>/clear_refs)`);

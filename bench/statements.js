@@ -40,7 +40,7 @@ async function countStatements({ config, token, journeys, pageSize }) {
     // apart by request and outbox.
     let roundTrips = 0;
     const driver = app.database.driver;
-    if (driver.kind === 'postgres') {
+    if (driver?.kind === 'postgres') {
       const listening = new WeakSet();
       driver.pool.on('acquire', (client) => {
         if (listening.has(client)) return;
@@ -98,7 +98,7 @@ async function countStatements({ config, token, journeys, pageSize }) {
       clientId = await steps.journey();
       await settle();
       perJourney.push(total() - before);
-      if (driver.kind === 'postgres') roundTripsPerJourney.push(roundTrips - tripsBefore);
+      if (driver?.kind === 'postgres') roundTripsPerJourney.push(roundTrips - tripsBefore);
     }
     await steps.addPng(clientId, pngOf(4096));
     await settle();
