@@ -129,6 +129,16 @@ describe('decideVerify', () => {
     expect(transition.event.detail).toEqual({ requested: 'PARTIAL', kycVerificationType: 'FULL' });
   });
 
+  it("checks the level kept, not the one asked: a FULL client verified PARTIAL without FULL's requirements is refused", () => {
+    const client = clientIn('VERIFIED', 'FULL');
+
+    const failure = failureOf(decideVerify(client, partialSnapshot(client), 'PARTIAL', policy, now));
+
+    if (failure.kind !== 'requirementsNotMet') throw new Error(JSON.stringify(failure));
+    expect(failure.level).toBe('FULL');
+    expect(failure.missing.map((requirement) => requirement.code)).toEqual(['PHYSICAL_ID_DOCUMENT']);
+  });
+
   it('upgrades an ACTIVE PARTIAL client to FULL and keeps it ACTIVE', () => {
     const client = clientIn('ACTIVE', 'PARTIAL');
 

@@ -59,6 +59,29 @@ describe('the client lifecycle', () => {
     expect(result).toMatchObject({ __typename: 'VerifyClientSuccess', client: { status: 'VERIFIED', kycVerificationType: 'FULL' } });
   });
 
+  it('checks FULL when a FULL client is asked to verify PARTIAL: an expired passport document refuses it, nothing changes', async () => {
+    // given a FULL-verified client whose only physical ID document expires tomorrow
+    const { id } = await verifiableClient(t);
+    const added = await t.run(AddDocumentForVerificationDocument, {
+      input: { clientId: id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: appDate(t, 1) },
+    });
+    if (added.addDocument.__typename !== 'AddDocumentSuccess') throw new Error(JSON.stringify(added.addDocument));
+    await t.run(ReviewDocumentDocument, { input: { documentId: added.addDocument.document.id, decision: 'ACCEPT' } });
+    expect((await verify(id, 'FULL')).__typename).toBe('VerifyClientSuccess');
+    const before = await fetchClient(id);
+
+    // when two days pass and it is asked to verify PARTIAL (it would keep FULL)
+    t.clock.advance(2 * DAY);
+    const result = await verify(id, 'PARTIAL');
+    t.clock.advance(-2 * DAY);
+
+    // then FULL's missing requirement is the answer, and verifiedAt is not refreshed
+    if (result.__typename !== 'VerificationRequirementsNotMetError') throw new Error(JSON.stringify(result));
+    expect(result.kycVerificationType).toBe('FULL');
+    expect(result.missingRequirements.map((requirement) => requirement.code)).toEqual(['PHYSICAL_ID_DOCUMENT']);
+    expect(await fetchClient(id)).toEqual(before);
+  });
+
   it('upgrades an ACTIVE PARTIAL client to FULL and keeps it ACTIVE', async () => {
     const { id } = await verifiableClient(t);
     await verify(id, 'PARTIAL');

@@ -59,11 +59,13 @@ export function decideVerify(client: Client, snapshot: ClientSnapshot, level: Ky
       return fail(invalidStatus(client, ['PENDING', 'VERIFIED'], `The client is ACTIVE at ${current ?? 'no'} level; ${why}.`));
     }
   }
-  const missing = missingRequirementsFor(snapshot, level, policy, now);
-  if (missing.length > 0) return fail(requirementsNotMet(client.id, level, missing));
-
-  // The level reached never goes down: a FULL client verified PARTIAL keeps FULL.
+  // The level reached never goes down: a FULL client verified PARTIAL keeps FULL. Its requirements
+  // are the ones checked, since the success vouches for that level again (verifiedAt): a FULL client
+  // whose passport document expired since is not re-verified FULL on PARTIAL's requirements.
   const reached = current !== null && LEVEL_RANK[current] > LEVEL_RANK[level] ? current : level;
+  const missing = missingRequirementsFor(snapshot, reached, policy, now);
+  if (missing.length > 0) return fail(requirementsNotMet(client.id, reached, missing));
+
   const toStatus: ClientStatus = client.status === 'PENDING' ? 'VERIFIED' : client.status;
   return {
     ok: true,
