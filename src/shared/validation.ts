@@ -285,10 +285,22 @@ export function countryCode(errors: FieldErrors, path: Path, value: string): str
   return code;
 }
 
-/** P.O. Box, PO BOX, Post Office Box, P. O. Box, POB 12, Postbox, BOX 123 ... */
-const PO_BOX = /(^|[^a-z0-9])(p\s*\.?\s*o\s*\.?\s*b(ox)?|post\s*office\s*box|postbox|post\s+box|pob)(?![a-z])/i;
-const LEADING_BOX = /^\s*box\s+#?\s*\d+/i;
+// Between the parts of a PO box: spaces, dots, hyphens or slashes (P.O. Box, PO-Box, P/O Box).
+const SEP = String.raw`[\s./-]*`;
+/**
+ * P.O. Box, PO BOX, PO-Box, P/O Box, Post Office Box, Post-Office Box, Postal Box, P. O. Box,
+ * P.0. Box (a zero for the O), POB 12, P.O.B., Postbox, Caller Box, Lock Box, Postfach ...
+ * (not "P0B" alone: Canadian postal codes start so).
+ */
+const PO_BOX = new RegExp(
+  String.raw`(^|[^a-z0-9])(p${SEP}[o0]${SEP}box|p${SEP}o${SEP}b|post${SEP}office${SEP}box|postal${SEP}box|post${SEP}box|caller${SEP}box|lock${SEP}box|postfach)(?![a-z])`,
+  'i',
+);
+/** A line that starts with a box number: BOX 123, Box #12, BOX12. */
+const LEADING_BOX = /^\s*box\s*#?\s*\d+/i;
 
+/** Whether an address line is a post-office box; compatibility forms (fullwidth letters) count as their plain letters. */
 export function isPoBox(line: string): boolean {
-  return PO_BOX.test(line) || LEADING_BOX.test(line);
+  const plain = line.normalize('NFKC');
+  return PO_BOX.test(plain) || LEADING_BOX.test(plain);
 }
