@@ -90,6 +90,25 @@ describe('reviewing a document', () => {
     expect(withoutDownloadLinks(after)).toEqual(withoutDownloadLinks(before));
   });
 
+  it('reports both problems of rejecting an already reviewed document without a reason', async () => {
+    // given an accepted document
+    const client = await createClient(t);
+    const document = await addPendingDocument(t, client.id);
+    await review(document.id, 'ACCEPT');
+    const before = await fetchClient(client.id);
+
+    // when it is rejected without a reason
+    const result = await review(document.id, 'REJECT');
+
+    // then one FieldError per problem, and nothing changed
+    if (result.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
+    expect(result.fieldErrors.map(({ path, code }) => ({ path, code }))).toEqual([
+      { path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW' },
+      { path: ['input', 'reason'], code: 'REQUIRED' },
+    ]);
+    expect(withoutDownloadLinks(await fetchClient(client.id))).toEqual(withoutDownloadLinks(before));
+  });
+
   it.each([
     ['an id no document has', randomUUID()],
     ['an id that is not a UUID', 'document-1'],

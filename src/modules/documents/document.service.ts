@@ -154,11 +154,18 @@ export class DocumentService {
     if (input.decision === 'REJECT' && reason === null) {
       errors.add(['input', 'reason'], 'REQUIRED', 'A reason is required to reject a document.');
     }
-    if (!errors.isEmpty) return fail(validationFailure(errors.list));
-
     const id = input.documentId;
-    const owner = isUuid(id) ? await this.prisma.document.findUnique({ where: { id }, select: { clientId: true } }) : null;
-    if (!owner || !actsOn(actor, owner.clientId)) return fail(notFound('document', id));
+    const owner = isUuid(id) ? await this.prisma.document.findUnique({ where: { id }, select: { clientId: true, status: true } }) : null;
+    const visible = owner !== null && actsOn(actor, owner.clientId);
+    if (!errors.isEmpty) {
+      // One FieldError per problem, in the input's order: an already reviewed document and a refused reason are both told.
+      const reviewed =
+        visible && owner.status !== 'PENDING_REVIEW'
+          ? [{ path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW' as const, message: `The document was already reviewed (${owner.status}).` }]
+          : [];
+      return fail(validationFailure([...reviewed, ...errors.list]));
+    }
+    if (!visible) return fail(notFound('document', id));
     const result = await this.changes.apply<Document, NotFound | ValidationFailure>(actor, owner.clientId, async ({ tx, now }) => {
       const [current] = await tx.$queryRaw<Array<Pick<Document, 'status'>>>`SELECT status FROM documents WHERE id = ${id}::uuid AND client_id = ${owner.clientId}::uuid`;
       if (!current) return fail(notFound('document', id));
