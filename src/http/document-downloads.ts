@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { withoutUnwantedCharacters } from '../shared/validation';
+import { signedLinkParameters } from './signed-link';
 
 /**
  * GET (and HEAD) /documents/:id/content?expires=...&signature=... serves a document's stored bytes
@@ -14,9 +15,9 @@ import { withoutUnwantedCharacters } from '../shared/validation';
 export function documentDownloadHandler(services: Services, logger: Logger) {
   return async (req: Request, res: Response): Promise<void> => {
     const id = String(req.params.id);
-    const { expires, signature } = req.query;
+    const link = signedLinkParameters(req);
     res.setHeader('Cache-Control', 'private, no-store');
-    if (!services.downloadLinks.verify(id, typeof expires === 'string' ? expires : undefined, typeof signature === 'string' ? signature : undefined)) {
+    if (!link || !services.downloadLinks.verify(id, link.expires, link.signature)) {
       res.status(403).type('text/plain').send('Forbidden');
       return;
     }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
+import { signedLinkParameters } from './signed-link';
 
 /**
  * PUT /uploads/:id?expires=...&signature=... takes the raw bytes of a file for an upload that
@@ -12,7 +13,8 @@ export function documentUploadHandler(services: Services, logger: Logger) {
   return async (req: Request, res: Response): Promise<void> => {
     const id = String(req.params.id);
     res.setHeader('Cache-Control', 'no-store');
-    if (!services.documentUploads.verifyLink(id, req.query.expires, req.query.signature)) {
+    const link = signedLinkParameters(req);
+    if (!link || !services.documentUploads.verifyLink(id, link.expires, link.signature)) {
       answer(res, 403, { error: { code: 'FORBIDDEN', message: 'The upload link is invalid or has expired.' } });
       return;
     }

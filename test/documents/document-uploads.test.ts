@@ -316,6 +316,8 @@ describe.each(STORAGE_ADAPTERS)('direct uploads on the $name storage', (adapter)
       base,
       `${t.url}/uploads/..%2f..%2fgraphql?expires=${expiresOf(a.uploadUrl)}&signature=${signatureOf(a.uploadUrl)}`,
       `${t.url}/uploads/${b.uploadId}?expires=${expiresOf(a.uploadUrl)}&signature=${signatureOf(a.uploadUrl)}`,
+      `${a.uploadUrl}&x=1`,
+      `${base}/?expires=${expiresOf(a.uploadUrl)}&signature=${signatureOf(a.uploadUrl)}`,
     ]) {
       expect({ url, status: (await putBytes(url, bytes)).status }).toEqual({ url, status: 403 });
     }

@@ -111,6 +111,16 @@ describe('downloading a document through its downloadUrl', () => {
       expectRefusedWithoutDetail(await download(withParam(first.downloadUrl, 'expires', null)), first.id);
     });
 
+    it('a trailing slash, an added parameter or a repeated one', async () => {
+      const url = new URL(first.downloadUrl);
+      const signature = url.searchParams.get('signature')!;
+
+      expectRefusedWithoutDetail(await download(`${url.origin}${url.pathname}/${url.search}`), first.id);
+      expectRefusedWithoutDetail(await download(`${first.downloadUrl}&x=1`), first.id);
+      expectRefusedWithoutDetail(await download(`${first.downloadUrl}&signature=${signature}`), first.id);
+      expectRefusedWithoutDetail(await download(`${first.downloadUrl}&`), first.id);
+    });
+
     it('while the genuine links still work', async () => {
       expect((await download(first.downloadUrl)).status).toBe(200);
       expect((await download(second.downloadUrl)).body.equals(PDF_BYTES)).toBe(true);
