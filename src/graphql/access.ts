@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import { UseMiddleware } from 'type-graphql';
+import { GraphQLError, GraphQLField } from 'graphql';
+import { Extensions, UseMiddleware } from 'type-graphql';
 import { Caller, Scope, holdsAny, mayRead } from '../auth/caller';
 import type { RequestContext } from './context';
 
@@ -8,10 +8,25 @@ import type { RequestContext } from './context';
  * without one gets a GraphQL error coded FORBIDDEN on that field; other fields still answer.
  */
 export function Requires(...allowed: Scope[]): MethodDecorator & PropertyDecorator {
-  return UseMiddleware(async ({ context }: { context: RequestContext }, next) => {
+  const middleware = UseMiddleware(async ({ context }: { context: RequestContext }, next) => {
     if (!holdsAny(context.caller, allowed)) throw forbidden(neededScopes(allowed));
     return next();
   });
+  // Also on the schema's field, for checks made before execution (a replayed Idempotency-Key).
+  const extensions = Extensions({ [REQUIRED_SCOPES]: allowed });
+  return ((target: object, key: string | symbol, descriptor?: PropertyDescriptor) => {
+    (middleware as (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => void)(target, key, descriptor);
+    (extensions as (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => void)(target, key, descriptor);
+  }) as MethodDecorator & PropertyDecorator;
+}
+
+/** The field extension that holds the scopes `Requires` allows. */
+export const REQUIRED_SCOPES = 'requiredScopes';
+
+/** Whether the caller may run `field` as far as `Requires` goes (a field without it: yes). */
+export function mayRunField(caller: Caller, field: GraphQLField<unknown, unknown> | undefined): boolean {
+  const allowed = field?.extensions?.[REQUIRED_SCOPES] as readonly Scope[] | undefined;
+  return allowed === undefined || holdsAny(caller, allowed);
 }
 
 export function forbidden(what: string): GraphQLError {

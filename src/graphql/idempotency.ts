@@ -33,6 +33,7 @@ import { SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable
 import { IdempotencyKeys, StoredIdempotencyKey } from '../db/idempotency-keys';
 import { Tx, TransactionParticipant, transactionParticipant } from '../db/transaction';
 import type { Logger } from '../logger';
+import { mayRunField } from './access';
 import type { RequestContext } from './context';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -113,10 +114,15 @@ export function idempotencyPlugin(keys: IdempotencyKeys, logger: Logger): Apollo
           if (!VALID_KEY.test(keyed.key)) {
             return refusal('IDEMPOTENCY_KEY_INVALID', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
           }
-          if (mutationFieldCount(operation.selectionSet, document) > 1) {
+          const fields = mutationFields(operation.selectionSet, document);
+          if (fields.length > 1) {
             return refusal('IDEMPOTENCY_KEY_SINGLE_MUTATION', 'An operation sent with an Idempotency-Key may contain one mutation field.');
           }
-          const scope = { caller: callerScope(requestContext.contextValue.caller), requestHash: requestHash(requestContext) };
+          const { caller } = requestContext.contextValue;
+          // A caller without the mutation's scope is answered FORBIDDEN by execution, before its
+          // resolver runs: never a stored answer, which another token of the same subject was given.
+          if (fields.length === 1 && !mayRunField(caller, requestContext.schema.getMutationType()?.getFields()[fields[0]])) return null;
+          const scope = { caller: callerScope(caller), requestHash: requestHash(requestContext, caller) };
           try {
             const stored = await keys.find(scope.caller, keyed.key);
             if (stored) return await answerFor(stored, scope.requestHash, () => keys.find(scope.caller, keyed.key));
@@ -158,10 +164,12 @@ export function idempotencyPlugin(keys: IdempotencyKeys, logger: Logger): Apollo
   };
 }
 
+const REUSED_MESSAGE = 'This Idempotency-Key was used for another operation, other variables or a token with other scopes.';
+
 /** The answer to a request whose key is already stored: the replay, a refusal, or (after waiting) in use. */
 async function answerFor(stored: StoredIdempotencyKey, requestHash: string, reread: () => Promise<StoredIdempotencyKey | null>): Promise<GraphQLResponse> {
   if (stored.requestHash !== requestHash) {
-    return refusal('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for another operation or other variables.');
+    return refusal('IDEMPOTENCY_KEY_REUSED', REUSED_MESSAGE);
   }
   let current: StoredIdempotencyKey | null = stored;
   for (const deadline = Date.now() + WAIT_FOR_FIRST_MS; current?.state === 'RUNNING' && Date.now() < deadline; ) {
@@ -173,7 +181,7 @@ async function answerFor(stored: StoredIdempotencyKey, requestHash: string, rere
     return refusal('IDEMPOTENCY_KEY_IN_USE', 'The request first sent with this Idempotency-Key is still running. Retry later.');
   }
   if (current.requestHash !== requestHash) {
-    return refusal('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for another operation or other variables.');
+    return refusal('IDEMPOTENCY_KEY_REUSED', REUSED_MESSAGE);
   }
   if (current.state === 'RUNNING' || current.response === null) {
     return refusal('IDEMPOTENCY_KEY_IN_USE', 'The request first sent with this Idempotency-Key is still running. Retry later.');
@@ -207,12 +215,18 @@ function callerScope(caller: Caller): string {
  * SHA-256 of the document (as printed, so layout does not matter), the operation name and the
  * variables as canonical JSON (keys sorted, so their order does not matter).
  */
-export function requestHashOf(document: DocumentNode, operationName: string | null, variables: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson([print(document), operationName, variables])).digest('hex');
+export function requestHashOf(document: DocumentNode, operationName: string | null, variables: Record<string, unknown>, scopes: readonly string[]): string {
+  return createHash('sha256').update(canonicalJson([print(document), operationName, variables, scopes])).digest('hex');
 }
 
-function requestHash({ document, request }: GraphQLRequestContext<RequestContext>): string {
-  return requestHashOf(document!, request.operationName ?? null, request.variables ?? {});
+/**
+ * The request's hash, with the caller's scopes: what an answer shows depends on them (a document's
+ * downloadUrl, for one), so a stored answer is replayed only to a token of the same subject and
+ * scopes; another set of scopes is IDEMPOTENCY_KEY_REUSED, never a second run.
+ */
+function requestHash({ document, request }: GraphQLRequestContext<RequestContext>, caller: Caller): string {
+  const scopes = caller.kind === 'staff' ? [...caller.scopes].sort() : ['self'];
+  return requestHashOf(document!, request.operationName ?? null, request.variables ?? {}, scopes);
 }
 
 function canonicalJson(value: unknown): string {
@@ -226,19 +240,19 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Root fields the operation selects (through fragments too), bar `__typename`. */
-function mutationFieldCount(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): number {
-  let count = 0;
+/** Names of the root fields the operation selects (through fragments too, once per selection), bar `__typename`. */
+function mutationFields(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): string[] {
+  const names: string[] = [];
   for (const selection of selectionSet.selections) {
     if (selection.kind === 'Field') {
-      if (!selection.name.value.startsWith('__')) count += 1;
+      if (!selection.name.value.startsWith('__')) names.push(selection.name.value);
     } else if (selection.kind === 'InlineFragment') {
-      count += mutationFieldCount(selection.selectionSet, document, seen);
+      names.push(...mutationFields(selection.selectionSet, document, seen));
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = document.definitions.find((definition) => definition.kind === 'FragmentDefinition' && definition.name.value === selection.name.value);
-      if (fragment?.kind === 'FragmentDefinition') count += mutationFieldCount(fragment.selectionSet, document, seen);
+      if (fragment?.kind === 'FragmentDefinition') names.push(...mutationFields(fragment.selectionSet, document, seen));
     }
   }
-  return count;
+  return names;
 }

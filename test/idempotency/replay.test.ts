@@ -129,6 +129,44 @@ describe('a mutation sent again with its Idempotency-Key', () => {
     expect((await postWithKey(t.url, createAda(), key, otherStaff)).text).toBe(fromB.text);
   });
 
+  it('never replays an answer to a token of the same subject without the scope: FORBIDDEN, as without a key', async () => {
+    // given an update made with a key by a staff token holding every scope
+    const client = await createClient(t, { email: 'ada@example.com' });
+    const key = randomUUID();
+    const update = operation(UpdateClientDocument, { input: { clientId: client.id, lastName: 'Byron' } });
+    const first = await postWithKey(t.url, update, key);
+    expect(first.body.errors).toBeUndefined();
+
+    // when a token of the same subject, with no scope or only clients:read, sends it again
+    for (const scopes of [[], ['clients:read']] as const) {
+      const weaker = await testToken({ scopes });
+      const answer = await postWithKey(t.url, update, key, weaker);
+
+      // then it is FORBIDDEN on the field, with none of the stored answer (the client's data)
+      expect(answer.replayed).toBe(false);
+      expect(answer.text).not.toContain('ada@example.com');
+      expect(answer.body.errors).toEqual([expect.objectContaining({ path: ['updateClient'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    }
+    expect((await t.run(ClientDocument, { id: client.id })).client!.version).toBe(2);
+  });
+
+  it('replays only to the same scopes: another token of the subject that may run the mutation gets IDEMPOTENCY_KEY_REUSED, not a second run', async () => {
+    // given an update made with a key by a staff token holding every scope (its answer may hold download links)
+    const client = await createClient(t);
+    const key = randomUUID();
+    const update = operation(UpdateClientDocument, { input: { clientId: client.id, lastName: 'Byron' } });
+    await postWithKey(t.url, update, key);
+
+    // when a clients:write-only token of the same subject retries it
+    const writeOnly = await testToken({ scopes: ['clients:write'] });
+    const answer = await postWithKey(t.url, update, key, writeOnly);
+
+    // then the key is refused as reused, and the update did not run again
+    expect(answer.replayed).toBe(false);
+    expect(codeOf(answer)).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await t.run(ClientDocument, { id: client.id })).client!.version).toBe(2);
+  });
+
   it("scopes a self-service customer's key to their client", async () => {
     // given a customer who updated their own client with a key
     const client = await createClient(t);
