@@ -1,4 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 
 /** Limits every operation must meet before it runs (GRAPHQL_MAX_* settings; README, "Limits and abuse"). */
 export interface QueryLimits {
@@ -28,5 +29,18 @@ export function queryLimitProtection(limits: QueryLimits, schemaIsPublic: boolea
     blockFieldSuggestion: { enabled: !schemaIsPublic },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins, validationRules };
+  return { plugins, validationRules: [...validationRules, operationTypeServed] };
 }
+
+/**
+ * An operation of a type the schema has no root for (a subscription: this API has none) is refused
+ * as GRAPHQL_VALIDATION_FAILED. graphql-js's own rules let it through, and its execution then failed
+ * as an internal server error, logged with a stack.
+ */
+export const operationTypeServed: ValidationRule = (context: ValidationContext) => ({
+  OperationDefinition(node) {
+    if (context.getSchema().getRootType(node.operation) === undefined) {
+      context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node] }));
+    }
+  },
+});

@@ -60,6 +60,11 @@ describe('GraphQL limits, before execution', () => {
     expect((await t.post({ query: getIntrospectionQuery() })).status).toBe(200);
   });
 
+  it('refuses a subscription (this API has none) as a malformed operation, not a server failure', async () => {
+    await refused('subscription { me { id } }', /This API has no subscription operations/);
+    await refused('subscription Watch { clients { totalCount } }', /This API has no subscription operations/);
+  });
+
   it('refuses 51 directives', async () => {
     expect((await t.post({ query: `{ me { ${'id @include(if: true) '.repeat(50)} } }` })).status).toBe(200);
     await refused(`{ me { ${'id @include(if: true) '.repeat(51)} } }`, /Directives limit of 50 exceeded/);
