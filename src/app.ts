@@ -21,6 +21,7 @@ import { requestOutcomes } from './graphql/request-outcome';
 import { onboardingSchema } from './graphql/schema';
 import { requireBearerToken, requireScope } from './http/authentication';
 import { jsonBody, operationBodyLimit } from './http/body-limits';
+import { oversizedJsonBody } from './http/oversized-body';
 import { corsFor } from './http/cors';
 import { documentDownloadHandler } from './http/document-downloads';
 import { documentUploadHandler } from './http/document-uploads';
@@ -267,6 +268,9 @@ async function assembleApp(
     (req: express.Request, res: express.Response, next: express.NextFunction) => (req.method === 'OPTIONS' ? void res.sendStatus(204) : next()),
     recordRequests(logger, metrics),
     requireBearerToken(verifyToken, logger, config.introspection || config.environment !== 'production'),
+    // A body over the limit (an addDocument far over 10 MiB) is read without its long strings, so the
+    // file is answered TOO_LARGE rather than 413; up to 4 times the limit (src/http/oversized-body.ts).
+    oversizedJsonBody(config.bodyLimitBytes, 4 * config.bodyLimitBytes),
     jsonBody(config.bodyLimitBytes),
     ...(config.trustedDocuments ? [trustedDocumentsMiddleware(config.trustedDocuments, logger)] : []),
     operationBodyLimit(config.operationBodyLimitBytes, config.queryLimits.maxTokens),

@@ -5,6 +5,7 @@
  * `file-type` package, which is ESM-only and cannot be loaded by this CommonJS build and its tests.
  */
 import { crc32 } from 'node:zlib';
+import { oversizedStringBytes } from '../../shared/oversized';
 import { FieldErrors, hygienicText } from '../../shared/validation';
 
 export const ACCEPTED_CONTENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
@@ -87,6 +88,11 @@ const MAX_BASE64_CHARS = Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4;
 
 /** Strict base64 (standard alphabet, padding optional, whitespace ignored), at most MAX_DOCUMENT_BYTES decoded. */
 export function decodeDocumentContent(errors: FieldErrors, path: string[], base64: string): Buffer | undefined {
+  // Left out of a request body far over the limit (src/http/oversized-body.ts): only its length is known.
+  const oversized = oversizedStringBytes(base64);
+  if (oversized !== undefined) {
+    return errors.add(path, 'TOO_LARGE', `The file is larger than ${MAX_DOCUMENT_BYTES} bytes (10 MiB): its base64 alone is ${oversized} bytes.`);
+  }
   const compact = withoutDataUrlPrefix(base64.replace(/\s/g, ''));
   if (compact === '') return errors.add(path, 'REQUIRED', 'contentBase64 is empty: the file has no bytes.');
   // Refuse by length before decoding, so an oversized upload is not decoded at all.
