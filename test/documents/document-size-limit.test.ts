@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { OVERSIZED_STRING_MARK } from '../../src/shared/oversized';
 import { PNG_BYTES, createClient } from '../support/fixtures';
 import { addDocument, documentState, download, sha256Hex } from '../support/documents-helpers';
 import { TestApp, startTestApp, testToken } from '../support/test-app';
@@ -89,6 +90,18 @@ describe('a file far over the limit, in a body over BODY_LIMIT_BYTES', () => {
         { path: ['input', 'contentBase64'], code: 'TOO_LARGE' },
       ]),
     );
+  });
+
+  it('gives a caller who sends the mark itself no more than a refusal', async () => {
+    const client = await createClient(t);
+    const before = await documentState(t, client.id);
+    const result = await addDocument(t, client.id, { contentType: 'image/png', fileName: `${OVERSIZED_STRING_MARK}1`, contentBase64: `${OVERSIZED_STRING_MARK}12` });
+    if (result.__typename !== 'ValidationError') throw new Error(JSON.stringify(result).slice(0, 1000));
+    expect(result.fieldErrors.map(({ path, code }) => ({ path, code }))).toEqual([
+      { path: ['input', 'fileName'], code: 'INVALID_VALUE' },
+      { path: ['input', 'contentBase64'], code: 'TOO_LARGE' },
+    ]);
+    expect(await documentState(t, client.id)).toEqual(before);
   });
 
   it('is still 413 for any other operation that big, and for a body declaring more than 4 times the limit', async () => {

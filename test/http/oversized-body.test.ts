@@ -44,8 +44,10 @@ describe('LongStringScanner', () => {
     expect(parsed.after).toBe('kept');
   });
 
-  it('tells a mark from a string a caller sent: the mark is made per process and opens with a control character', () => {
-    expect(oversizedStringBytes('oversized-:12')).toBeUndefined();
+  it('reads a mark only when it is one: the mark opens with a control character, which every text field refuses', () => {
     expect(OVERSIZED_STRING_MARK.charCodeAt(0)).toBe(0);
+    expect(oversizedStringBytes('oversized:12')).toBeUndefined();
+    expect(oversizedStringBytes(`${OVERSIZED_STRING_MARK}x`)).toBeUndefined();
+    expect(oversizedStringBytes(`${OVERSIZED_STRING_MARK}27962028`)).toBe(27962028);
   });
 });

@@ -88,7 +88,8 @@ const MAX_BASE64_CHARS = Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4;
 
 /** Strict base64 (standard alphabet, padding optional, whitespace ignored), at most MAX_DOCUMENT_BYTES decoded. */
 export function decodeDocumentContent(errors: FieldErrors, path: string[], base64: string): Buffer | undefined {
-  // Left out of a request body far over the limit (src/http/oversized-body.ts): only its length is known.
+  // Left out of a request body far over the limit (src/http/oversized-body.ts): only its length is
+  // known. (A caller sending the mark itself gets this answer, and no more.)
   const oversized = oversizedStringBytes(base64);
   if (oversized !== undefined) {
     return errors.add(path, 'TOO_LARGE', `The file is larger than ${MAX_DOCUMENT_BYTES} bytes (10 MiB): its base64 alone is ${oversized} bytes.`);
