@@ -75,10 +75,12 @@ export type NormalisedText = { ok: true; text: string } | { ok: false; character
  * Characters no text field may hold: controls (Cc), format characters (Cf: the bidirectional
  * controls U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069 and every invisible one, U+00AD,
  * U+200B, U+2060, U+FEFF, ...), lone surrogates (Cs: not Unicode, PostgreSQL cannot store them),
- * line and paragraph separators (Zl, Zp), and the Hangul fillers, letters that render as nothing
- * (a classic way to make a "blank" name that is not blank).
+ * line and paragraph separators (Zl, Zp), and the characters outside Cf that render as nothing:
+ * the Hangul fillers (letters), the braille blank U+2800 (a symbol), the combining grapheme joiner
+ * U+034F and the Khmer inherent vowels U+17B4, U+17B5 (marks): classic ways to make a "blank" name
+ * that is not blank, or two values that look the same.
  */
-const UNWANTED = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0]/gu;
+const UNWANTED = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5]/gu;
 const BIDI_CONTROLS = new Set([0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
 const ZERO_WIDTH_NON_JOINER = 0x200c;
 const ZERO_WIDTH_JOINER = 0x200d;

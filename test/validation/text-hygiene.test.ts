@@ -130,6 +130,11 @@ describe('text hygiene', () => {
       for (const filler of ['\u3164', '\u115f', '\u1160', '\uffa0']) expect(required(filler).codes).toEqual(['INVALID_VALUE']);
     });
 
+    it('the other characters outside Cf that render as nothing: the braille blank, the combining grapheme joiner, the Khmer inherent vowels', () => {
+      for (const blank of ['\u2800', 'Ada\u2800', 'A\u034fda', 'Ada\u17b4', '\u17b5']) expect(required(blank).codes).toEqual(['INVALID_VALUE']);
+      expect(required('\u2801da')).toEqual({ text: '\u2801da' }); // a braille letter is visible
+    });
+
     it('names the field and the character in the message, never the value', () => {
       const errors = new FieldErrors();
       requiredText(errors, ['input', 'city'], 'Lon\u0000don', { kind: 'words', max: 100 });
