@@ -270,7 +270,7 @@ async function assembleApp(
     requireBearerToken(verifyToken, logger, config.introspection || config.environment !== 'production'),
     // A body over the limit (an addDocument far over 10 MiB) is read without its long strings, so the
     // file is answered TOO_LARGE rather than 413; up to 4 times the limit (src/http/oversized-body.ts).
-    oversizedJsonBody(config.bodyLimitBytes, 4 * config.bodyLimitBytes),
+    oversizedJsonBody(config.bodyLimitBytes, 4 * config.bodyLimitBytes, config.queryLimits.maxTokens),
     jsonBody(config.bodyLimitBytes),
     ...(config.trustedDocuments ? [trustedDocumentsMiddleware(config.trustedDocuments, logger)] : []),
     operationBodyLimit(config.operationBodyLimitBytes, config.queryLimits.maxTokens),

@@ -32,7 +32,8 @@ export function operationBodyLimit(operationLimit: number, maxTokens: number) {
   };
 }
 
-function isSingleAddDocument(body: unknown, maxTokens: number): boolean {
+/** Whether the body's query is one mutation whose only field is addDocument. */
+export function isSingleAddDocument(body: unknown, maxTokens: number): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const query = (body as { query?: unknown }).query;
   if (typeof query !== 'string' || query.length > 100_000) return false;

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { OVERSIZED_STRING_MARK } from '../shared/oversized';
+import { isSingleAddDocument } from './body-limits';
 
 /** A string longer than this, in a body over the limit, is not kept: it becomes its mark and length. */
 const LONG_STRING_BYTES = 1024 * 1024;
@@ -12,9 +13,12 @@ const LONG_STRING_BYTES = 1024 * 1024;
  * ValidationError TOO_LARGE on its field, instead of an HTTP 413, and the server holds no more
  * than `limit` bytes of it. Anything else goes on to the ordinary JSON parser, which refuses a body
  * over `limit` with 413 as before: a body declaring more than `hardLimit`, one without a
- * Content-Length (chunked), a compressed one, or one whose kept part is still over `limit`.
+ * Content-Length (chunked), a compressed one, or one whose kept part is still over `limit`. Once read,
+ * a body that is not a single addDocument is 413 as it would have been (a body naming a trusted
+ * document by hash goes on: src/http/trusted-documents.ts puts its text in place and the operation
+ * limit then decides).
  */
-export function oversizedJsonBody(limit: number, hardLimit: number) {
+export function oversizedJsonBody(limit: number, hardLimit: number, maxTokens: number) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
     const declared = Number(req.headers['content-length']);
@@ -51,6 +55,8 @@ export function oversizedJsonBody(limit: number, hardLimit: number) {
       } catch {
         return fail(400);
       }
+      const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined;
+      if (query !== undefined && !isSingleAddDocument(body, maxTokens)) return fail(413);
       req.body = body;
       req.bodyBytes = received;
       next();
