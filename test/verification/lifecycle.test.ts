@@ -27,6 +27,18 @@ describe('the client lifecycle', () => {
   // Download links are signed with their expiry second, so two reads may differ in them alone.
   const fetchClient = async (id: string) => withoutDownloadLinks((await t.run(ClientDocument, { id })).client!);
 
+  /** A client verified FULL on its only physical ID document, an accepted passport that expires tomorrow. */
+  async function fullClientWithPassportExpiringTomorrow(): Promise<string> {
+    const { id } = await verifiableClient(t);
+    const added = await t.run(AddDocumentForVerificationDocument, {
+      input: { clientId: id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: appDate(t, 1) },
+    });
+    if (added.addDocument.__typename !== 'AddDocumentSuccess') throw new Error(JSON.stringify(added.addDocument));
+    await t.run(ReviewDocumentDocument, { input: { documentId: added.addDocument.document.id, decision: 'ACCEPT' } });
+    expect((await verify(id, 'FULL')).__typename).toBe('VerifyClientSuccess');
+    return id;
+  }
+
   it('verifies a PENDING client PARTIAL: VERIFIED, level set, verifiedAt set, one event, version + 1', async () => {
     const { id } = await verifiableClient(t);
     const before = await fetchClient(id);
@@ -61,13 +73,7 @@ describe('the client lifecycle', () => {
 
   it('checks FULL when a FULL client is asked to verify PARTIAL: an expired passport document refuses it, nothing changes', async () => {
     // given a FULL-verified client whose only physical ID document expires tomorrow
-    const { id } = await verifiableClient(t);
-    const added = await t.run(AddDocumentForVerificationDocument, {
-      input: { clientId: id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: appDate(t, 1) },
-    });
-    if (added.addDocument.__typename !== 'AddDocumentSuccess') throw new Error(JSON.stringify(added.addDocument));
-    await t.run(ReviewDocumentDocument, { input: { documentId: added.addDocument.document.id, decision: 'ACCEPT' } });
-    expect((await verify(id, 'FULL')).__typename).toBe('VerifyClientSuccess');
+    const id = await fullClientWithPassportExpiringTomorrow();
     const before = await fetchClient(id);
 
     // when two days pass and it is asked to verify PARTIAL (it would keep FULL)
@@ -136,13 +142,7 @@ describe('the client lifecycle', () => {
 
   it('re-checks requirements on activation: a document that expired since verification blocks it and nothing changes', async () => {
     // given a FULL-verified client whose only physical ID document expires tomorrow
-    const { id } = await verifiableClient(t);
-    const added = await t.run(AddDocumentForVerificationDocument, {
-      input: { clientId: id, type: 'PASSPORT', fileName: 'p.png', contentType: 'image/png', contentBase64: pngBase64, expiresOn: appDate(t, 1) },
-    });
-    if (added.addDocument.__typename !== 'AddDocumentSuccess') throw new Error(JSON.stringify(added.addDocument));
-    await t.run(ReviewDocumentDocument, { input: { documentId: added.addDocument.document.id, decision: 'ACCEPT' } });
-    expect((await verify(id, 'FULL')).__typename).toBe('VerifyClientSuccess');
+    const id = await fullClientWithPassportExpiringTomorrow();
     const before = await fetchClient(id);
 
     // when two days pass and activation is attempted
