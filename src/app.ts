@@ -13,6 +13,7 @@ import { Database, openDatabase } from './db/database';
 import { DataDirectoryClaim, claimDataDirectory, openDataDirectoryWarning } from './db/data-directory';
 import { IdempotencyKeys } from './db/idempotency-keys';
 import { applyMigrations, readMigrations } from './db/migrations';
+import { documentLinksBeforeExecution } from './graphql/access';
 import { RequestContext, createRequestContext } from './graphql/context';
 import { createErrorFormatter, serviceUnavailableStatus } from './graphql/error-masking';
 import { idempotencyKeyScope, idempotencyPlugin } from './graphql/idempotency';
@@ -215,6 +216,7 @@ async function assembleApp(
     stopOnTerminationSignals: false,
     plugins: [
       ...limits.plugins,
+      documentLinksBeforeExecution(),
       idempotencyPlugin(idempotencyKeys, logger),
       serviceUnavailableStatus(),
       requestOutcomes(),

@@ -1,4 +1,5 @@
-import { GraphQLError, GraphQLField } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, GraphQLField, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { Extensions, UseMiddleware } from 'type-graphql';
 import { Caller, Scope, holdsAny, mayRead } from '../auth/caller';
 import type { RequestContext } from './context';
@@ -45,4 +46,44 @@ export function visibleTo(caller: Caller, clientId: string): boolean {
 
 export function assertMayRead(caller: Caller, clientId: string): void {
   if (!mayRead(caller, clientId)) throw forbidden('document links are issued only to callers who may read the client (clients:read or documents:review)');
+}
+
+/**
+ * A staff token that may not read clients (no clients:read, no documents:review) gets no document
+ * links (`Document.downloadUrl`, see assertMayRead). An operation that selects one is refused as a
+ * whole before it runs, FORBIDDEN on that field: a mutation is not applied and then answered
+ * `data: null` (downloadUrl is non-null), which a retry without an Idempotency-Key would apply again.
+ */
+export function documentLinksBeforeExecution(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, schema, operation }) {
+          const { caller } = contextValue;
+          if (caller.kind !== 'staff' || caller.scopes.has('clients:read') || caller.scopes.has('documents:review')) return;
+          const typeInfo = new TypeInfo(schema);
+          let link: string[] | null = null;
+          const path: string[] = [];
+          visit(
+            document,
+            visitWithTypeInfo(typeInfo, {
+              OperationDefinition: (node) => (node === operation ? undefined : false),
+              Field: {
+                enter(node) {
+                  path.push(node.alias?.value ?? node.name.value);
+                  if (link === null && node.name.value === 'downloadUrl' && typeInfo.getParentType()?.name === 'Document') link = [...path];
+                },
+                leave() {
+                  path.pop();
+                },
+              },
+            }),
+          );
+          if (link === null) return;
+          const error = forbidden('document links are issued only to callers who may read the client (clients:read or documents:review); nothing was run');
+          throw new GraphQLError(error.message, { path: link, extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
+        },
+      };
+    },
+  };
 }

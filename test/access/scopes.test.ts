@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'graphql';
+import { ClientDocument } from '../generated/graphql';
 import { SignJWT } from 'jose';
 import { STAFF_SCOPES, Scope } from '../../src/auth/caller';
 import { addPrimaryAddress, addSsn, createClient, pngBase64 } from '../support/fixtures';
@@ -160,12 +161,31 @@ describe('scopes', () => {
   });
 
   it('gives document links only to callers who may read the client', async () => {
-    // a writer without read access adds a document but is not given its link
-    const writer = await t.as(await testToken({ scopes: ['clients:write'] })).post({
-      query: 'mutation M($v: AddDocumentInput!) { addDocument(input: $v) { ... on AddDocumentSuccess { document { id downloadUrl } } } }',
+    // a writer without read access who selects a link is refused before anything runs: the document
+    // is not added and then answered data: null (a retry would add it again)
+    const documentsBefore = (await t.run(ClientDocument, { id: ids.clientId })).client!.documents.length;
+    const writerToken = await testToken({ scopes: ['clients:write'] });
+    const writer = await t.as(writerToken).post({
+      query: 'mutation M($v: AddDocumentInput!) { addDocument(input: $v) { ... on AddDocumentSuccess { document { id link: downloadUrl } } } }',
       variables: { v: { clientId: ids.clientId, type: 'OTHER', fileName: 'x.png', contentType: 'image/png', contentBase64: pngBase64 } },
     });
-    expect(writer.errors).toEqual([expect.objectContaining({ path: ['addDocument', 'document', 'downloadUrl'], extensions: { code: 'FORBIDDEN' } })]);
+    expect(writer.status).toBe(200);
+    expect(writer.data).toBeUndefined();
+    expect(writer.errors).toEqual([expect.objectContaining({ path: ['addDocument', 'document', 'link'], extensions: { code: 'FORBIDDEN' } })]);
+    expect((await t.run(ClientDocument, { id: ids.clientId })).client!.documents.length).toBe(documentsBefore);
+
+    // links through a fragment on another mutation's client are refused alike
+    const throughFragment = await t.as(writerToken).post({
+      query: 'fragment D on Document { downloadUrl } mutation { addAddress(input: { clientId: "00000000-0000-4000-8000-000000000000", type: MAILING, isPrimary: false, line1: "1 A St", city: "B", postalCode: "1", countryCode: "US" }) { ... on AddAddressSuccess { client { documents { ...D } } } } }',
+    });
+    expect(throughFragment.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+
+    // without the link, the writer adds the document
+    const added = await t.as(writerToken).post<{ addDocument: { __typename: string } }>({
+      query: 'mutation M($v: AddDocumentInput!) { addDocument(input: $v) { __typename ... on AddDocumentSuccess { document { id } } } }',
+      variables: { v: { clientId: ids.clientId, type: 'OTHER', fileName: 'x.png', contentType: 'image/png', contentBase64: pngBase64 } },
+    });
+    expect(added.data?.addDocument.__typename).toBe('AddDocumentSuccess');
 
     // a reviewer may open the documents of the queue
     const reviewer = await t.as(await testToken({ scopes: ['documents:review'] })).post<{ documentsAwaitingReview: { edges: Array<{ node: { downloadUrl: string } }> } }>({
