@@ -145,7 +145,7 @@ export class DocumentService {
 
   private async created(tx: Tx, data: NewDocument): Promise<ChangeOutcome<Document, ValidationFailure>> {
     const document = await insertDocument(tx, data);
-    return { ok: true, value: document, events: [{ type: 'DOCUMENT_ADDED', detail: { documentId: document.id, type: document.type, sha256: document.sha256 } }] };
+    return { ok: true, value: document, events: [{ type: 'DOCUMENT_ADDED', detail: { documentId: document.id, type: document.type } }] };
   }
 
   async review(actor: Actor, input: ReviewDocumentData): Promise<Result<{ client: Client; document: Document }, ValidationFailure | NotFound>> {
