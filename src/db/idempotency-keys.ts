@@ -13,7 +13,16 @@ export interface StoredIdempotencyKey {
   state: 'RUNNING' | 'DONE';
   /** The response body as JSON text (DONE only). */
   response: string | null;
+  /**
+   * RUNNING for longer than any request may run (ANSWER_LOST_AFTER_MS): the claim committed with
+   * the mutation's effects, so they were applied, but the response was never stored (the server or
+   * the database failed in between). It never will be.
+   */
+  answerLost: boolean;
 }
+
+/** Longer than a request may take (the server's request timeout is 60 s), with room to spare. */
+export const ANSWER_LOST_AFTER_MS = 2 * 60_000;
 
 /**
  * The `idempotency_keys` table (migration 20261130000000_idempotency_keys). A key is scoped to its
@@ -35,17 +44,18 @@ export class IdempotencyKeys {
   /** The live row of `caller` and `key`; purges a batch of expired rows in the same statement. */
   async find(caller: string, key: string): Promise<StoredIdempotencyKey | null> {
     const now = this.clock();
-    const rows = await this.sql.$queryRaw<Array<{ request_hash: string; state: 'RUNNING' | 'DONE'; response: string | null }>>`
+    const lostBefore = new Date(now.getTime() - ANSWER_LOST_AFTER_MS);
+    const rows = await this.sql.$queryRaw<Array<{ request_hash: string; state: 'RUNNING' | 'DONE'; response: string | null; answer_lost: boolean }>>`
       WITH purged AS (
         DELETE FROM idempotency_keys
          WHERE (caller, key) IN (SELECT caller, key FROM idempotency_keys WHERE expires_at <= ${now}
                                   LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)
       )
-      SELECT request_hash, state, response::text AS response
+      SELECT request_hash, state, response::text AS response, (state = 'RUNNING' AND created_at <= ${lostBefore}) AS answer_lost
         FROM idempotency_keys
        WHERE caller = ${caller} AND key = ${key} AND expires_at > ${now}`;
     const row = rows[0];
-    return row ? { requestHash: row.request_hash, state: row.state, response: row.response } : null;
+    return row ? { requestHash: row.request_hash, state: row.state, response: row.response, answerLost: row.answer_lost } : null;
   }
 
   /**

@@ -15,8 +15,10 @@
  *    done, so even an answer with errors must not run again); otherwise only an answer without
  *    errors (a typed domain error, which rolled back) is stored. A server failure that committed
  *    nothing is not stored: the retry runs again.
- * A crash between the commit of step 2 and the write of step 3 leaves the row RUNNING with its
- * effects committed: repeats get IDEMPOTENCY_KEY_IN_USE until the key expires, never a second run.
+ * A crash (or a database failure) between the commit of step 2 and the write of step 3 leaves the
+ * row RUNNING with its effects committed: repeats get IDEMPOTENCY_KEY_IN_USE while the first request
+ * could still be running, then IDEMPOTENCY_KEY_ANSWER_LOST (the change was applied; read the client)
+ * until the key expires, never a second run.
  *
  * A keyed operation may hold one mutation field: a retry of a batch that half failed cannot be
  * answered field by field, so several are refused (`IDEMPOTENCY_KEY_SINGLE_MUTATION`, 400) before
@@ -44,7 +46,13 @@ const WAIT_FOR_FIRST_MS = 5_000;
 const POLL_MS = 50;
 
 /** GraphQL error codes of this header, shown to callers as they are (src/graphql/error-masking.ts). */
-export const IDEMPOTENCY_ERROR_CODES = ['IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_SINGLE_MUTATION', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_USE'] as const;
+export const IDEMPOTENCY_ERROR_CODES = [
+  'IDEMPOTENCY_KEY_INVALID',
+  'IDEMPOTENCY_KEY_SINGLE_MUTATION',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_KEY_ANSWER_LOST',
+] as const;
 type IdempotencyErrorCode = (typeof IDEMPOTENCY_ERROR_CODES)[number];
 
 const STATUS: Record<IdempotencyErrorCode, number> = {
@@ -52,6 +60,7 @@ const STATUS: Record<IdempotencyErrorCode, number> = {
   IDEMPOTENCY_KEY_SINGLE_MUTATION: 400,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_KEY_IN_USE: 409,
+  IDEMPOTENCY_KEY_ANSWER_LOST: 409,
 };
 
 /** Thrown inside a transaction whose request lost the race for its key: rolls back its effects. */
@@ -171,6 +180,7 @@ async function answerFor(stored: StoredIdempotencyKey, requestHash: string, rere
   if (stored.requestHash !== requestHash) {
     return refusal('IDEMPOTENCY_KEY_REUSED', REUSED_MESSAGE);
   }
+  if (stored.answerLost) return answerLost();
   let current: StoredIdempotencyKey | null = stored;
   for (const deadline = Date.now() + WAIT_FOR_FIRST_MS; current?.state === 'RUNNING' && Date.now() < deadline; ) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -190,6 +200,13 @@ async function answerFor(stored: StoredIdempotencyKey, requestHash: string, rere
     http: { status: 200, headers: new HeaderMap([['idempotent-replayed', 'true']]) },
     body: { kind: 'single', singleResult: JSON.parse(current.response) },
   };
+}
+
+function answerLost(): GraphQLResponse {
+  return refusal(
+    'IDEMPOTENCY_KEY_ANSWER_LOST',
+    'The request first sent with this Idempotency-Key was applied, but its answer was lost (the server or the database failed before it was stored). Read the client to see the change; sending it again with a new key would apply it twice.',
+  );
 }
 
 function unavailable(): GraphQLResponse {

@@ -58,6 +58,29 @@ describe('a repeat while the first request with its key is still running', () =>
     expect(await countClients(t)).toBe(before);
   }, 20_000);
 
+  it('says the answer was lost, at once, for a key still RUNNING longer than any request runs: IDEMPOTENCY_KEY_ANSWER_LOST, and runs nothing', async () => {
+    // given a first request that committed its change with the key, and then its server or database failed before storing the answer
+    const key = randomUUID();
+    await claimedByAFirstRequest(key);
+    const before = await countClients(t);
+
+    // when the client retries three minutes later
+    t.clock.advance(3 * 60_000);
+    try {
+      const started = Date.now();
+      const answer = await postWithKey(t.url, createAda, key);
+
+      // then it learns at once that the change was applied and its answer lost, and nothing runs again
+      expect(answer.status).toBe(409);
+      expect(codeOf(answer)).toBe('IDEMPOTENCY_KEY_ANSWER_LOST');
+      expect(answer.body.errors?.[0]?.message).toMatch(/was applied/);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await countClients(t)).toBe(before);
+    } finally {
+      t.clock.advance(-3 * 60_000);
+    }
+  });
+
   it('refuses a running key sent with other variables at once: IDEMPOTENCY_KEY_REUSED', async () => {
     const key = randomUUID();
     await claimedByAFirstRequest(key);
