@@ -92,9 +92,6 @@ export async function migrateDatabase(database: Database, log: (message: string)
   }
 }
 
-/** How long after the statement timeout the driver stops waiting for an answer PostgreSQL never sent. */
-const QUERY_READ_MARGIN_MS = 1000;
-
 async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
   const timeouts = config.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   // Bounded waits, so a database that is down or stuck fails requests within seconds
@@ -104,10 +101,6 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     max: config.poolSize,
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
-    // PostgreSQL ends a slow statement itself; one that cannot answer at all (a frozen host, a
-    // network that drops packets without resetting) is given up on by the driver a moment later,
-    // and its connection closed: a request then fails as SERVICE_UNAVAILABLE instead of hanging.
-    query_timeout: timeouts.statementMs + QUERY_READ_MARGIN_MS,
     // A transaction left open between statements (a hung change) is ended by PostgreSQL after as
     // long as one statement may run, releasing its locks: Prisma's interactive transactions had a
     // 30 s timeout of their own.

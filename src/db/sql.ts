@@ -188,15 +188,8 @@ export function pgSqlDatabase(pool: pg.Pool, listener: StatementListener, { prep
         return result;
       } catch (error) {
         listener?.('ROLLBACK');
-        if (isReadTimeout(error)) {
-          // The server never answered (src/db/database.ts, query_timeout): a ROLLBACK would wait
-          // behind that statement as long again. The connection is closed instead, which ends the
-          // transaction on the server once it answers again.
-          broken = error as Error;
-        } else {
-          // A connection that cannot even roll back is closed rather than handed to the next request.
-          await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        }
+        // A connection that cannot even roll back is closed rather than handed to the next request.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
         client.removeListener('error', lost);
@@ -204,11 +197,6 @@ export function pgSqlDatabase(pool: pg.Pool, listener: StatementListener, { prep
       }
     },
   };
-}
-
-/** pg's own error for a statement that got no answer within query_timeout. */
-function isReadTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Query read timeout';
 }
 
 export function pgliteSqlDatabase(pglite: PGliteInterface, listener: StatementListener): SqlDatabase {
