@@ -24,6 +24,11 @@ export function holdsAny(caller: Caller, allowed: readonly Scope[]): boolean {
 /** Who may read a client's data (and so be given its documents' download links). */
 export function mayRead(caller: Caller, clientId: string): boolean {
   if (caller.kind === 'self') return caller.clientId === clientId;
+  return staffMayRead(caller);
+}
+
+/** Whether staff may read clients: their scopes are not per client, so any client or none. */
+export function staffMayRead(caller: Extract<Caller, { kind: 'staff' }>): boolean {
   return caller.scopes.has('clients:read') || caller.scopes.has('documents:review');
 }
 

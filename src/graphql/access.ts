@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, GraphQLField, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { Extensions, UseMiddleware } from 'type-graphql';
-import { Caller, Scope, holdsAny, mayRead } from '../auth/caller';
+import { Caller, Scope, holdsAny, mayRead, staffMayRead } from '../auth/caller';
 import type { RequestContext } from './context';
 
 /**
@@ -15,9 +15,9 @@ export function Requires(...allowed: Scope[]): MethodDecorator & PropertyDecorat
   });
   // Also on the schema's field, for checks made before execution (a replayed Idempotency-Key).
   const extensions = Extensions({ [REQUIRED_SCOPES]: allowed });
+  const decorators = [middleware, extensions] as Array<(target: object, key: string | symbol, descriptor?: PropertyDescriptor) => void>;
   return ((target: object, key: string | symbol, descriptor?: PropertyDescriptor) => {
-    (middleware as (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => void)(target, key, descriptor);
-    (extensions as (target: object, key: string | symbol, descriptor?: PropertyDescriptor) => void)(target, key, descriptor);
+    for (const decorate of decorators) decorate(target, key, descriptor);
   }) as MethodDecorator & PropertyDecorator;
 }
 
@@ -34,6 +34,8 @@ export function forbidden(what: string): GraphQLError {
   return new GraphQLError(`Forbidden: ${what}.`, { extensions: { code: 'FORBIDDEN' } });
 }
 
+const DOCUMENT_LINKS_FOR_READERS = 'document links are issued only to callers who may read the client (clients:read or documents:review)';
+
 function neededScopes(allowed: readonly Scope[]): string {
   const staff = allowed.filter((scope) => scope !== 'self');
   return `this needs the ${staff.join(' or ')} scope${allowed.includes('self') ? ' (or the client\'s own self-service token)' : ''}`;
@@ -45,7 +47,7 @@ export function visibleTo(caller: Caller, clientId: string): boolean {
 }
 
 export function assertMayRead(caller: Caller, clientId: string): void {
-  if (!mayRead(caller, clientId)) throw forbidden('document links are issued only to callers who may read the client (clients:read or documents:review)');
+  if (!mayRead(caller, clientId)) throw forbidden(DOCUMENT_LINKS_FOR_READERS);
 }
 
 /**
@@ -60,7 +62,7 @@ export function documentLinksBeforeExecution(): ApolloServerPlugin<RequestContex
       return {
         async didResolveOperation({ contextValue, document, schema, operation }) {
           const { caller } = contextValue;
-          if (caller.kind !== 'staff' || caller.scopes.has('clients:read') || caller.scopes.has('documents:review')) return;
+          if (caller.kind !== 'staff' || staffMayRead(caller)) return;
           const typeInfo = new TypeInfo(schema);
           let link: string[] | null = null;
           const path: string[] = [];
@@ -80,8 +82,8 @@ export function documentLinksBeforeExecution(): ApolloServerPlugin<RequestContex
             }),
           );
           if (link === null) return;
-          const error = forbidden('document links are issued only to callers who may read the client (clients:read or documents:review); nothing was run');
-          throw new GraphQLError(error.message, { path: link, extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
+          // Thrown before execution, so Apollo would answer 500 without the status.
+          throw new GraphQLError(`Forbidden: ${DOCUMENT_LINKS_FOR_READERS}; nothing was run.`, { path: link, extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
         },
       };
     },

@@ -33,7 +33,6 @@ export function oversizedJsonBody(limit: number, hardLimit: number, maxTokens: n
     const fail = (status: number) => {
       if (failed) return;
       failed = true;
-      req.unpipe();
       req.resume(); // drain what is still coming, so the answer can be read
       next(Object.assign(new Error(status === 413 ? 'request entity too large' : 'bad request'), { status, expose: true }));
     };

@@ -5,7 +5,7 @@ import { Actor, actsOn } from '../../shared/actor';
 import { Page, afterPosition, checkPageSize, decodeCursor, pageOf } from '../../shared/paging';
 import { ClientNotFound, NotFound, Result, ValidationFailure, childFailure, fail, isUuid, notFound, ok, validationFailure } from '../../shared/result';
 import * as rules from '../../shared/validation';
-import { FieldErrorCode, FieldErrors } from '../../shared/validation';
+import { FieldError, FieldErrorCode, FieldErrors } from '../../shared/validation';
 import type { Tx } from '../../db/transaction';
 import { ChangeOutcome, ClientChanges } from '../clients/client-changes';
 import { NewDocument, insertDocument, reviewDocument } from './document-rows';
@@ -159,21 +159,14 @@ export class DocumentService {
     const visible = owner !== null && actsOn(actor, owner.clientId);
     if (!errors.isEmpty) {
       // One FieldError per problem, in the input's order: an already reviewed document and a refused reason are both told.
-      const reviewed =
-        visible && owner.status !== 'PENDING_REVIEW'
-          ? [{ path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW' as const, message: `The document was already reviewed (${owner.status}).` }]
-          : [];
+      const reviewed = visible && owner.status !== 'PENDING_REVIEW' ? [notPendingReview(owner.status)] : [];
       return fail(validationFailure([...reviewed, ...errors.list]));
     }
     if (!visible) return fail(notFound('document', id));
     const result = await this.changes.apply<Document, NotFound | ValidationFailure>(actor, owner.clientId, async ({ tx, now }) => {
       const [current] = await tx.$queryRaw<Array<Pick<Document, 'status'>>>`SELECT status FROM documents WHERE id = ${id}::uuid AND client_id = ${owner.clientId}::uuid`;
       if (!current) return fail(notFound('document', id));
-      if (current.status !== 'PENDING_REVIEW') {
-        return fail(
-          validationFailure([{ path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW', message: `The document was already reviewed (${current.status}).` }]),
-        );
-      }
+      if (current.status !== 'PENDING_REVIEW') return fail(validationFailure([notPendingReview(current.status)]));
       const accepted = input.decision === 'ACCEPT';
       const document = await reviewDocument(tx, id, { status: accepted ? 'ACCEPTED' : 'REJECTED', rejectionReason: accepted ? null : (reason ?? null), reviewedAt: now });
       return {
@@ -222,4 +215,9 @@ function checkStructure(errors: FieldErrors, path: string[], actual: string | nu
     'CONTENT_TYPE_MISMATCH',
     actual ? `The file is ${actual}, not the declared ${declared}.` : `The file is not ${declared} (nor any accepted type: PDF, JPEG or PNG).`,
   );
+}
+
+/** Only a document awaiting review can be reviewed. */
+function notPendingReview(status: Document['status']): FieldError {
+  return { path: ['input', 'documentId'], code: 'NOT_PENDING_REVIEW', message: `The document was already reviewed (${status}).` };
 }
